@@ -1,0 +1,28 @@
+namespace LeakAnalyzers.Helpers;
+
+internal static class CompilationExtensions
+{
+    /// <summary>
+    /// Like <see cref="Compilation.GetTypeByMetadataName"/>, but survives a type defined in more than one
+    /// reference: prefers the compilation's own definition, then the only accessible one.
+    /// </summary>
+    public static INamedTypeSymbol? GetBestTypeByMetadataName(this Compilation compilation, string metadataName)
+    {
+        if (compilation.GetTypeByMetadataName(metadataName) is { } unique)
+            return unique;
+
+        INamedTypeSymbol? best = null;
+        foreach (var candidate in compilation.GetTypesByMetadataName(metadataName))
+        {
+            if (SymbolEqualityComparer.Default.Equals(candidate.ContainingAssembly, compilation.Assembly))
+                return candidate;
+            if (!compilation.IsSymbolAccessibleWithin(candidate, compilation.Assembly))
+                continue;
+            if (best is not null)
+                return null;                         // ambiguous: better silent than wrong
+            best = candidate;
+        }
+
+        return best;
+    }
+}

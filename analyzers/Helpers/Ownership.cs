@@ -1,0 +1,159 @@
+namespace LeakAnalyzers.Helpers;
+
+/// <summary>Where a value ends up, one step up from where it is produced.</summary>
+internal enum FateKind
+{
+    /// <summary>The analysis cannot tell (tuples, deconstruction, by-value parameters, unusual parents): rules stay silent.</summary>
+    Unknown,
+    /// <summary>An expression statement or <c>_ = …</c>: nobody keeps it.</summary>
+    Discarded,
+    /// <summary><c>return</c>, <c>yield return</c>, or a lambda's expression body.</summary>
+    Returned,
+    /// <summary>A field, property, indexer, array element, <c>ref</c>/<c>out</c> parameter or array/collection initializer.</summary>
+    Stored,
+    /// <summary>Assigned to (or declared as) a plain local: <see cref="Fate.Local"/>.</summary>
+    Local,
+    /// <summary>A <c>using</c> declaration or statement owns it.</summary>
+    Using,
+    /// <summary>Passed as an argument: <see cref="Fate.At"/> is the <see cref="IArgumentOperation"/>.</summary>
+    Argument,
+    /// <summary>Used as the receiver of a member access: <see cref="Fate.At"/> is that access.</summary>
+    Receiver,
+    /// <summary>Only read by an operator (comparison, pattern test, interpolation).</summary>
+    Read,
+}
+
+internal readonly struct Fate
+{
+    public Fate(FateKind kind, IOperation? at, ILocalSymbol? local = null)
+    {
+        Kind = kind;
+        At = at;
+        Local = local;
+    }
+
+    public FateKind Kind { get; }
+
+    /// <summary>The operation where the value stops: the statement, argument, assignment or member access.</summary>
+    public IOperation? At { get; }
+
+    public ILocalSymbol? Local { get; }
+}
+
+/// <summary>
+/// What the rules know about who owns a value: where it flows to, and which calls take it over.
+/// Bounded and local by design (no interprocedural data flow).
+/// </summary>
+internal static class Ownership
+{
+    /// <summary>Follows <paramref name="value"/> up through conversions, conditionals and coalescing to where it ends.</summary>
+    public static Fate Classify(IOperation value)
+    {
+        var current = value;
+        while (true)
+        {
+            var parent = current.Parent;
+            switch (parent)
+            {
+                case IConversionOperation or IParenthesizedOperation:
+                case IConditionalOperation conditional when conditional.Condition != current:
+                case ICoalesceOperation:
+                    current = parent;
+                    continue;
+                case ISwitchExpressionArmOperation arm when arm.Value == current && arm.Parent is not null:
+                    current = arm.Parent;
+                    continue;
+                case IExpressionStatementOperation:
+                    return new Fate(FateKind.Discarded, parent);
+                case ISimpleAssignmentOperation assignment when assignment.Value == current:
+                    return ClassifyAssignmentTarget(assignment);
+                case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                    return declarator.Parent?.Parent is IVariableDeclarationGroupOperation { Parent: IUsingDeclarationOperation or IUsingOperation } group
+                        ? new Fate(FateKind.Using, group.Parent)
+                        : new Fate(FateKind.Local, declarator, declarator.Symbol);
+                case IFieldInitializerOperation or IPropertyInitializerOperation or IArrayInitializerOperation:
+                    return new Fate(FateKind.Stored, parent);
+                case IReturnOperation:
+                    return new Fate(FateKind.Returned, parent);
+                case IUsingOperation:
+                    return new Fate(FateKind.Using, parent);
+                case IArgumentOperation:
+                    return new Fate(FateKind.Argument, parent);
+                case IInvocationOperation invocation when invocation.Instance == current:
+                    return new Fate(FateKind.Receiver, parent);
+                case IMemberReferenceOperation member when member.Instance == current:
+                    return new Fate(FateKind.Receiver, parent);
+                case IConditionalAccessOperation access when access.Operation == current:
+                    return new Fate(FateKind.Receiver, parent);
+                case IBinaryOperation or IIsTypeOperation or IInterpolationOperation or IUnaryOperation:
+                case IIsPatternOperation pattern when !DeclaresVariable(pattern.Pattern):
+                    return new Fate(FateKind.Read, parent);
+                default:
+                    return new Fate(FateKind.Unknown, parent);
+            }
+        }
+    }
+
+    private static Fate ClassifyAssignmentTarget(ISimpleAssignmentOperation assignment)
+    {
+        switch (assignment.Target)
+        {
+            case IDiscardOperation:
+                return new Fate(FateKind.Discarded, assignment);
+            case ILocalReferenceOperation local:
+                return new Fate(FateKind.Local, assignment, local.Local);
+            case IParameterReferenceOperation { Parameter.RefKind: RefKind.Ref or RefKind.Out }:
+            case IFieldReferenceOperation or IPropertyReferenceOperation or IArrayElementReferenceOperation or IEventReferenceOperation:
+                return new Fate(FateKind.Stored, assignment);
+            default:
+                return new Fate(FateKind.Unknown, assignment);
+        }
+    }
+
+    private static bool DeclaresVariable(IPatternOperation pattern) =>
+        pattern is IDeclarationPatternOperation { DeclaredSymbol: not null } or IRecursivePatternOperation { DeclaredSymbol: not null }
+        || pattern.Descendants().Any(static d => d is IDeclarationPatternOperation { DeclaredSymbol: not null } or IRecursivePatternOperation { DeclaredSymbol: not null });
+
+    /// <summary>
+    /// Calls that take over a value handed to them: collections (including composite disposables), task results,
+    /// request-scoped disposal, channels, atomic swaps, and mocking frameworks' <c>Returns</c>.
+    /// </summary>
+    public static bool IsKnownTransfer(IMethodSymbol method)
+    {
+        var type = method.ContainingType;
+        if (type is null)
+            return false;
+        switch (method.Name)
+        {
+            case "FromResult":
+                return type.Name is "Task" or "ValueTask" && IsInNamespace(type, "System.Threading.Tasks");
+            case "SetResult" or "TrySetResult":
+                return type.Name == "TaskCompletionSource";
+            case "RegisterForDispose" or "RegisterForDisposeAsync":
+                return true;
+            case "Exchange" or "CompareExchange":
+                return type.Name == "Interlocked";
+            case "TryWrite" or "WriteAsync":
+                return type.Name == "ChannelWriter";
+            case "Returns" or "ReturnsAsync" or "ReturnsForAnyArgs" or "ThenReturn" or "ThenReturns":
+                return true;
+            case "Add" or "AddRange" or "Insert" or "Enqueue" or "Push" or "TryAdd" or "AddOrUpdate" or "GetOrAdd"
+                or "TryUpdate" or "AddFirst" or "AddLast" when IsCollectionLike(type):
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static bool IsCollectionLike(INamedTypeSymbol type) =>
+        type.AllInterfaces.Any(static i => i.Name == "IEnumerable" && IsInNamespace(i, "System.Collections"));
+
+    private static bool IsInNamespace(ISymbol symbol, string name) =>
+        symbol.ContainingNamespace?.ToDisplayString() == name;
+
+    /// <summary>"Namespace.Type.Method", the form users write in transfer-method options.</summary>
+    public static string QualifiedName(IMethodSymbol method) =>
+        method.ContainingType is { } type
+            ? type.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)) + "." + method.Name
+            : method.Name;
+}

@@ -1,0 +1,461 @@
+using LeakAnalyzers.Helpers;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LeakAnalyzers.Rules;
+
+/// <summary>
+/// LEAK004: an <c>HttpResponseMessage</c> that the code owns and does not dispose on every normal path.
+/// Producers are decided by type (a call or <c>await</c> that yields the response, <c>.Result</c>, <c>new</c>), never by
+/// method name. Ownership is settled by <c>using</c>, <c>finally</c>, return, storage, hand-off to a constructor, a
+/// collection or a known transfer API; anything the analysis cannot follow keeps the rule silent.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Extra methods that take ownership of a response passed to them: <c>Namespace.Type.Method</c>, comma-separated.</summary>
+    internal const string OwnershipTransferMethodsOption = "LEAK004.ownership_transfer_methods";
+
+    internal const string Discarded = "discarded without being disposed";
+    internal const string NeverDisposed = "never disposed";
+    internal const string NotOnEveryPath = "not disposed on every path";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        ImmutableArray.Create(Descriptors.UndisposedHttpResponseMessage);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            if (start.Compilation.GetBestTypeByMetadataName(TypeNames.HttpResponseMessage) is not { } response)
+                return;                                  // not referenced: the rule costs nothing
+            var rule = new Rule(start.Compilation, response);
+            start.RegisterOperationAction(rule.AnalyzeObjectCreation, OperationKind.ObjectCreation);
+            start.RegisterOperationAction(rule.AnalyzeInvocation, OperationKind.Invocation);
+            start.RegisterOperationAction(rule.AnalyzeAwait, OperationKind.Await);
+            start.RegisterOperationAction(rule.AnalyzePropertyReference, OperationKind.PropertyReference);
+        });
+    }
+
+    /// <summary>What a use of the response does to its ownership.</summary>
+    private enum UseKind
+    {
+        Read,        // looked at, ownership unchanged
+        Dropped,     // the produced value is thrown away
+        Settled,     // someone else owns it now, or the analysis cannot tell: silent either way
+        Disposed,    // Dispose / using at Site
+        Local,       // flows into a local, judged on its own
+    }
+
+    private readonly struct Use
+    {
+        public Use(UseKind kind, SyntaxNode? site = null, ILocalSymbol? local = null)
+        {
+            Kind = kind;
+            Site = site;
+            Local = local;
+        }
+
+        public UseKind Kind { get; }
+        public SyntaxNode? Site { get; }
+        public ILocalSymbol? Local { get; }
+    }
+
+    private sealed class Rule
+    {
+        private readonly INamedTypeSymbol _response;
+        private readonly INamedTypeSymbol? _taskOfT;
+        private readonly INamedTypeSymbol? _valueTaskOfT;
+        private readonly INamedTypeSymbol? _content;
+        private readonly INamedTypeSymbol? _stream;
+        private readonly INamedTypeSymbol? _actionResult;
+        private readonly INamedTypeSymbol? _result;
+
+        public Rule(Compilation compilation, INamedTypeSymbol response)
+        {
+            _response = response;
+            _taskOfT = compilation.GetBestTypeByMetadataName(TypeNames.TaskOfT);
+            _valueTaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.ValueTaskOfT);
+            _content = compilation.GetBestTypeByMetadataName(TypeNames.HttpContent);
+            _stream = compilation.GetBestTypeByMetadataName(TypeNames.Stream);
+            _actionResult = compilation.GetBestTypeByMetadataName(TypeNames.IActionResult);
+            _result = compilation.GetBestTypeByMetadataName(TypeNames.IResult);
+        }
+
+        public void AnalyzeObjectCreation(OperationAnalysisContext context)
+        {
+            var creation = (IObjectCreationOperation)context.Operation;
+            if (IsResponse(creation.Type))
+                Analyze(context, creation, "new " + creation.Type!.Name);
+        }
+
+        public void AnalyzeInvocation(OperationAnalysisContext context)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            if (IsResponse(invocation.TargetMethod.ReturnType) && !ReturnsSameInstance(invocation.TargetMethod))
+                Analyze(context, invocation, SourceName(invocation));
+        }
+
+        public void AnalyzeAwait(OperationAnalysisContext context)
+        {
+            var awaited = (IAwaitOperation)context.Operation;
+            if (IsResponse(awaited.Type))
+                Analyze(context, awaited, SourceName(awaited.Operation));
+        }
+
+        public void AnalyzePropertyReference(OperationAnalysisContext context)
+        {
+            var property = (IPropertyReferenceOperation)context.Operation;
+            if (property.Property.Name == "Result"
+                && IsResponse(property.Type)
+                && property.Property.ContainingType.IsTaskOf(_taskOfT, _valueTaskOfT, _response))
+            {
+                Analyze(context, property, SourceName(property.Instance));
+            }
+        }
+
+        private bool IsResponse(ITypeSymbol? type) =>
+            type is { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } && type.IsOrInheritsFrom(_response);
+
+        /// <summary><c>EnsureSuccessStatusCode()</c> returns <c>this</c>: an alias, not a new response.</summary>
+        private bool ReturnsSameInstance(IMethodSymbol method) =>
+            method.Name == "EnsureSuccessStatusCode" && method.ContainingType.IsOrInheritsFrom(_response);
+
+        private void Analyze(OperationAnalysisContext context, IOperation producer, string source)
+        {
+            var use = Judge(context, producer);
+            string? verdict = use.Kind switch
+            {
+                UseKind.Dropped => Discarded,
+                UseKind.Read => NeverDisposed,
+                UseKind.Local => JudgeLocal(context, use.Local!, producer),
+                _ => null,
+            };
+            if (verdict is not null)
+                context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, verdict);
+        }
+
+        /// <summary>Where the response value goes, one hop, following aliases (<c>EnsureSuccessStatusCode</c>).</summary>
+        private Use Judge(OperationAnalysisContext context, IOperation value)
+        {
+            var fate = Ownership.Classify(value);
+            switch (fate.Kind)
+            {
+                case FateKind.Discarded:
+                    return new Use(UseKind.Dropped);
+                case FateKind.Read:
+                    return new Use(UseKind.Read);
+                case FateKind.Using:
+                    return new Use(UseKind.Disposed, StatementOf(fate.At!.Syntax));
+                case FateKind.Local:
+                    return new Use(UseKind.Local, local: fate.Local);
+                case FateKind.Argument:
+                    return JudgeArgument(context, (IArgumentOperation)fate.At!);
+                case FateKind.Receiver:
+                    return JudgeReceiver(context, fate.At!);
+                default:                                     // returned, stored, or cannot tell
+                    return new Use(UseKind.Settled);
+            }
+        }
+
+        private Use JudgeArgument(OperationAnalysisContext context, IArgumentOperation argument)
+        {
+            if (argument.Parameter is { RefKind: not RefKind.None })
+                return new Use(UseKind.Settled);
+            switch (argument.Parent)
+            {
+                case IObjectCreationOperation:               // handed to a wrapper that owns it
+                    return new Use(UseKind.Settled);
+                case IInvocationOperation invocation when invocation.TargetMethod.IsExtensionMethod && argument.Parameter?.Ordinal == 0:
+                    return JudgeReceiver(context, invocation);
+                case IInvocationOperation invocation:
+                    return TakesOwnership(context, invocation, argument) ? new Use(UseKind.Settled) : new Use(UseKind.Read);
+                default:
+                    return new Use(UseKind.Settled);
+            }
+        }
+
+        private Use JudgeReceiver(OperationAnalysisContext context, IOperation access)
+        {
+            var member = access is IConditionalAccessOperation conditional ? conditional.WhenNotNull : access;
+            if (member is IInvocationOperation invocation)
+            {
+                if (invocation.TargetMethod is { Name: "Dispose", Parameters.Length: 0 })
+                    return new Use(UseKind.Disposed, StatementOf(access.Syntax));
+                if (ReturnsSameInstance(invocation.TargetMethod))
+                    return Judge(context, access);
+            }
+
+            return ContentEscapes(context, access) ? new Use(UseKind.Settled) : new Use(UseKind.Read);
+        }
+
+        /// <summary>
+        /// True when the response's content (or a stream read from it) leaves this code: returned, stored, wrapped, or
+        /// kept in a local we do not follow. The stream needs the response alive, so a plain <c>using</c> would be wrong.
+        /// </summary>
+        private bool ContentEscapes(OperationAnalysisContext context, IOperation access)
+        {
+            var current = access;
+            while (true)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var outer = current.WalkUpConversions();
+                if (outer.Parent is IAwaitOperation awaited)
+                {
+                    current = awaited;
+                    continue;
+                }
+
+                var fate = Ownership.Classify(current);
+                if (fate.Kind == FateKind.Receiver)
+                {
+                    current = fate.At!;
+                    continue;
+                }
+
+                if (fate.Kind == FateKind.Argument && fate.At is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.IsExtensionMethod: true } extension } argument
+                    && argument.Parameter?.Ordinal == 0)
+                {
+                    current = extension;
+                    continue;
+                }
+
+                if (!IsContentLike(current.Type))
+                    return false;
+                switch (fate.Kind)
+                {
+                    case FateKind.Returned or FateKind.Stored or FateKind.Local or FateKind.Unknown:
+                        return true;
+                    case FateKind.Argument:
+                        var argument2 = (IArgumentOperation)fate.At!;
+                        return argument2.Parent is IObjectCreationOperation
+                            || argument2.Parent is IInvocationOperation call && IsWrapper(call.TargetMethod.ReturnType);
+                    default:
+                        return false;                    // disposed with `using`, or read and dropped here
+                }
+            }
+        }
+
+        private bool IsContentLike(ITypeSymbol? type) =>
+            type.IsOrInheritsFrom(_stream) || type.IsOrInheritsFrom(_content)
+            || _stream is not null && type.IsTaskOf(_taskOfT, _valueTaskOfT, _stream);
+
+        /// <summary>Results that keep a stream handed to them: <c>File(stream, …)</c>, <c>Results.Stream(stream)</c>, other streams.</summary>
+        private bool IsWrapper(ITypeSymbol returnType) =>
+            returnType.Implements(_actionResult) || returnType.Implements(_result) || IsContentLike(returnType);
+
+        private static bool TakesOwnership(OperationAnalysisContext context, IInvocationOperation invocation, IArgumentOperation argument)
+        {
+            var method = invocation.TargetMethod;
+            if (Ownership.IsKnownTransfer(method))
+                return true;
+            var configured = context.Options.GetList(invocation.Syntax.SyntaxTree, OwnershipTransferMethodsOption);
+            if (!configured.IsEmpty && configured.Contains(Ownership.QualifiedName(method), StringComparer.Ordinal))
+                return true;
+            return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, argument.Parameter, context.CancellationToken);
+        }
+
+        /// <summary>
+        /// A method of this compilation "only reads" a parameter when every mention of it is a member access other than
+        /// <c>Dispose</c> or a comparison. Anything else (stored, returned, passed on, disposed) may settle ownership.
+        /// </summary>
+        private static bool OnlyReads(IMethodSymbol method, IParameterSymbol? parameter, CancellationToken cancellationToken)
+        {
+            if (parameter is null || method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType.TypeKind == TypeKind.Interface)
+                return false;
+            var reference = method.DeclaringSyntaxReferences.FirstOrDefault();
+            var body = reference?.GetSyntax(cancellationToken) switch
+            {
+                BaseMethodDeclarationSyntax declaration => (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody,
+                LocalFunctionStatementSyntax local => (SyntaxNode?)local.Body ?? local.ExpressionBody,
+                _ => null,
+            };
+            if (body is null)
+                return false;
+            foreach (var identifier in body.DescendantNodes().OfType<IdentifierNameSyntax>())
+            {
+                if (identifier.Identifier.ValueText != parameter.Name)
+                    continue;
+                switch (identifier.Parent)
+                {
+                    case MemberAccessExpressionSyntax access when access.Expression == identifier && access.Name.Identifier.ValueText != "Dispose":
+                    case ConditionalAccessExpressionSyntax conditional when conditional.Expression == identifier
+                        && conditional.WhenNotNull is not InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" } }:
+                    case BinaryExpressionSyntax or IsPatternExpressionSyntax or InterpolationSyntax:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Judges a response kept in a local: every use of the local in its body, then the normal paths.</summary>
+        private string? JudgeLocal(OperationAnalysisContext context, ILocalSymbol local, IOperation producer)
+        {
+            if (producer.GetEnclosingBody() is not { } body
+                || local.DeclaringSyntaxReferences.FirstOrDefault() is not { } declaration
+                || !body.Syntax.Span.Contains(declaration.Span))
+            {
+                return null;                             // declared outside the function that fills it: cannot follow
+            }
+
+            var sites = new List<SyntaxNode>();
+            foreach (var operation in body.Descendants())
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, local))
+                    continue;
+                if (reference.Parent is IAssignmentOperation assignment && assignment.Target == reference)
+                    continue;                            // (re)assigned: each producer is judged on its own
+                if (reference.IsInsideNestedFunction(body))
+                    return null;                         // a lambda may own it
+                var use = Judge(context, reference);
+                switch (use.Kind)
+                {
+                    case UseKind.Disposed:
+                        sites.Add(use.Site!);
+                        break;
+                    case UseKind.Settled or UseKind.Local:
+                        return null;
+                }
+            }
+
+            return Paths.Judge(producer.Syntax, sites, body.Syntax);
+        }
+
+        private static SyntaxNode StatementOf(SyntaxNode node) =>
+            node.FirstAncestorOrSelf<StatementSyntax>() ?? node;
+
+        /// <summary>The name shown in the message: the call that produced the response.</summary>
+        private static string SourceName(IOperation? operation)
+        {
+            switch (operation?.WalkDownConversions())
+            {
+                case IInvocationOperation { TargetMethod.Name: "GetResult" or "GetAwaiter" or "ConfigureAwait", Instance: { } inner }:
+                    return SourceName(inner);
+                case IPropertyReferenceOperation { Property.Name: "Result", Instance: { } inner }:
+                    return SourceName(inner);
+                case IAwaitOperation awaited:
+                    return SourceName(awaited.Operation);
+                case IInvocationOperation invocation:
+                    return invocation.TargetMethod.Name;
+                case IObjectCreationOperation creation:
+                    return "new " + creation.Type?.Name;
+                case ILocalReferenceOperation local:
+                    return local.Local.Name;
+                case IParameterReferenceOperation parameter:
+                    return parameter.Parameter.Name;
+                case IFieldReferenceOperation field:
+                    return field.Field.Name;
+                case IPropertyReferenceOperation property:
+                    return property.Property.Name;
+                default:
+                    return "the expression";
+            }
+        }
+    }
+
+    /// <summary>
+    /// Normal-path reasoning over statement structure: is some disposal reached on every path from the producer that
+    /// does not throw? Exception paths are out of scope by design.
+    /// </summary>
+    private static class Paths
+    {
+        public static string? Judge(SyntaxNode producer, List<SyntaxNode> sites, SyntaxNode body)
+        {
+            if (sites.Count == 0)
+                return NeverDisposed;
+            if (sites.Any(site => site.Ancestors().TakeWhile(a => a != body).Any(a => a is FinallyClauseSyntax)))
+                return null;
+
+            // The first disposal that every normal path after the producer reaches: straight-line in a statement list
+            // that encloses the producer, after it.
+            SyntaxNode? cover = null;
+            foreach (var container in Containers(producer, body))
+            {
+                foreach (var site in sites)
+                {
+                    if (site.SpanStart > producer.Span.End && IsStraightLineIn(site, container) && (cover is null || site.SpanStart < cover.SpanStart))
+                        cover = site;
+                }
+
+                if (cover is not null)
+                    break;
+            }
+
+            if (cover is null)
+                return NotOnEveryPath;
+
+            foreach (var jump in body.DescendantNodes(n => n == body || !IsFunction(n)).OfType<StatementSyntax>())
+            {
+                if (jump.SpanStart <= producer.Span.End || jump.SpanStart >= cover.SpanStart || !Leaves(jump, producer))
+                    continue;
+                var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
+                    && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
+                if (!protectedJump)
+                    return NotOnEveryPath;
+            }
+
+            return null;
+        }
+
+        /// <summary>A jump that can leave the producer's scope before the disposal: return, yield break, goto, or a break/continue out of an enclosing loop.</summary>
+        private static bool Leaves(StatementSyntax statement, SyntaxNode producer)
+        {
+            switch (statement)
+            {
+                case ReturnStatementSyntax or GotoStatementSyntax:
+                case YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement }:
+                    return true;
+                case BreakStatementSyntax or ContinueStatementSyntax:
+                    var target = statement.Ancestors().FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                        || a is SwitchStatementSyntax && statement is BreakStatementSyntax);
+                    return target is not null && target.Span.Contains(producer.Span);
+                default:
+                    return false;
+            }
+        }
+
+        /// <summary>The statement lists (blocks, switch sections, top-level statements) around <paramref name="node"/>, innermost first.</summary>
+        private static IEnumerable<SyntaxNode> Containers(SyntaxNode node, SyntaxNode body)
+        {
+            foreach (var ancestor in node.Ancestors())
+            {
+                if (ancestor is BlockSyntax or SwitchSectionSyntax or CompilationUnitSyntax)
+                    yield return ancestor;
+                if (ancestor == body || IsFunction(ancestor))
+                    yield break;
+            }
+        }
+
+        /// <summary>True when reaching the end of <paramref name="container"/> normally means passing <paramref name="statement"/>.</summary>
+        private static bool IsStraightLineIn(SyntaxNode statement, SyntaxNode container)
+        {
+            for (var node = statement; node.Parent is { } parent; node = parent)
+            {
+                if (parent == container)
+                    return true;
+                switch (parent)
+                {
+                    case BlockSyntax { Parent: BlockSyntax or GlobalStatementSyntax } when parent != container:
+                    case BlockSyntax { Parent: TryStatementSyntax tryStatement } when tryStatement.Block == parent:
+                    case BlockSyntax { Parent: LockStatementSyntax or UsingStatementSyntax or CheckedStatementSyntax or FixedStatementSyntax or UnsafeStatementSyntax }:
+                    case TryStatementSyntax or LockStatementSyntax or UsingStatementSyntax or CheckedStatementSyntax or FixedStatementSyntax or UnsafeStatementSyntax:
+                    case LabeledStatementSyntax or GlobalStatementSyntax:
+                        continue;
+                    default:
+                        return false;
+                }
+            }
+
+            return false;
+        }
+
+        private static bool IsFunction(SyntaxNode node) =>
+            node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax;
+    }
+}

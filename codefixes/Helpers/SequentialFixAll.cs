@@ -1,0 +1,39 @@
+namespace LeakAnalyzers.Helpers;
+
+/// <summary>
+/// Fix All that applies one fix at a time, each against the document the previous fix produced. Our fixes add locals,
+/// constructor parameters and wrap statements, so two fixes in one document may touch the same block or pick the same
+/// name; a batch merge of independent edits would drop or collide them. Targets are tracked with annotations, and each
+/// fix re-validates its target (it may no longer apply once an earlier fix ran).
+/// </summary>
+internal static class SequentialFixAll
+{
+    private const string Kind = "LeakAnalyzers.FixAllTarget";
+
+    public static FixAllProvider Create(Func<Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
+        FixAllProvider.Create(async (context, document, diagnostics) =>
+        {
+            var cancellationToken = context.CancellationToken;
+            if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+                return document;
+
+            var targets = diagnostics
+                .Where(d => d.Location.IsInSource)
+                .OrderBy(d => d.Location.SourceSpan.Start)
+                .Select(d => root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true))
+                .Distinct()
+                .ToList();
+            var annotations = targets.ToDictionary(t => t, t => new SyntaxAnnotation(Kind, t.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            document = document.WithSyntaxRoot(root.ReplaceNodes(targets, (original, rewritten) => rewritten.WithAdditionalAnnotations(annotations[original])));
+
+            foreach (var annotation in annotations.Values)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
+                    document = await fixOne(document, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            return document;
+        });
+}

@@ -1,0 +1,10 @@
+using LeakyApi.Examples;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddHttpClient<WeatherGateway>(client => client.BaseAddress = new Uri("https://weather.example"));
+builder.Services.AddControllers();
+
+var app = builder.Build();
+app.MapControllers();
+app.MapHttpResponseExamples();
+app.Run();

@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using LeakAnalyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace LeakAnalyzers.Tests;
+
+/// <summary>Every analyzer and fixer we ship, found by reflection, and plain compilations to run them on.</summary>
+public static class AllAnalyzers
+{
+    public static Assembly AnalyzerAssembly { get; } = typeof(Descriptors).Assembly;
+    public static Assembly FixerAssembly { get; } = typeof(UndisposedHttpResponseMessageFixer).Assembly;
+
+    public static ImmutableArray<DiagnosticAnalyzer> Analyzers { get; } = AnalyzerAssembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
+        .OrderBy(t => t.Name, StringComparer.Ordinal)
+        .Select(t => (DiagnosticAnalyzer)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
+
+    public static ImmutableArray<CodeFixProvider> Fixers { get; } = FixerAssembly.GetTypes()
+        .Where(t => !t.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(t))
+        .OrderBy(t => t.Name, StringComparer.Ordinal)
+        .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
+        .ToImmutableArray();
+
+    public static ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = Analyzers
+        .SelectMany(a => a.SupportedDiagnostics)
+        .Distinct()
+        .OrderBy(d => d.Id, StringComparer.Ordinal)
+        .ToImmutableArray();
+
+    private static readonly Lazy<Task<ImmutableArray<MetadataReference>>> AspNetCoreReferences =
+        new(() => References.AspNetCore.ResolveAsync(LanguageNames.CSharp, CancellationToken.None));
+
+    /// <summary>A compilation of <paramref name="sources"/> against .NET 8 and ASP.NET Core 8, as the tests see them.</summary>
+    public static async Task<CSharpCompilation> CompileAsync(IEnumerable<(string Path, string Text)> sources, LanguageVersion languageVersion = LanguageVersion.Latest)
+    {
+        var parse = new CSharpParseOptions(languageVersion);
+        var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parse, s.Path));
+        return CSharpCompilation.Create("Corpus", trees, await AspNetCoreReferences.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, concurrentBuild: false));
+    }
+
+    /// <summary>Runs <paramref name="analyzers"/> (all of ours by default) and returns what they report, analyzer exceptions included (AD0001).</summary>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation, ImmutableArray<DiagnosticAnalyzer>? analyzers = null,
+        AnalyzerOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var withAnalyzers = compilation.WithAnalyzers(analyzers ?? Analyzers, new CompilationWithAnalyzersOptions(
+            options ?? new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty), onAnalyzerException: null,
+            concurrentAnalysis: true, logAnalyzerExecutionTime: false, reportSuppressedDiagnostics: false));
+        return await withAnalyzers.GetAllDiagnosticsAsync(cancellationToken);
+    }
+}
