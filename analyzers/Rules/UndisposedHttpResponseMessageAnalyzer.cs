@@ -94,14 +94,14 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         public void AnalyzeInvocation(OperationAnalysisContext context)
         {
             var invocation = (IInvocationOperation)context.Operation;
-            if (IsResponse(invocation.TargetMethod.ReturnType) && !ReturnsSameInstance(invocation.TargetMethod))
+            if (IsResponse(invocation.TargetMethod.ReturnType) && IsCreation(invocation))
                 Analyze(context, invocation, SourceName(invocation));
         }
 
         public void AnalyzeAwait(OperationAnalysisContext context)
         {
             var awaited = (IAwaitOperation)context.Operation;
-            if (IsResponse(awaited.Type))
+            if (IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation))
                 Analyze(context, awaited, SourceName(awaited.Operation));
         }
 
@@ -110,7 +110,8 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             var property = (IPropertyReferenceOperation)context.Operation;
             if (property.Property.Name == "Result"
                 && IsResponse(property.Type)
-                && property.Property.ContainingType.IsTaskOf(_taskOfT, _valueTaskOfT, _response))
+                && property.Property.ContainingType.IsTaskOf(_taskOfT, _valueTaskOfT, _response)
+                && IsCreatedTask(property.Instance))
             {
                 Analyze(context, property, SourceName(property.Instance));
             }
@@ -118,6 +119,36 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
 
         private bool IsResponse(ITypeSymbol? type) =>
             type is { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } && type.IsOrInheritsFrom(_response);
+
+        /// <summary>
+        /// A call creates a response when its declaration says it returns one. <c>EnsureSuccessStatusCode()</c> returns
+        /// <c>this</c>, and generic methods (<c>First()</c>, <c>Interlocked.Exchange&lt;T&gt;</c>, <c>GetValueOrDefault</c>)
+        /// hand out a response someone else already owns.
+        /// </summary>
+        private bool IsCreation(IInvocationOperation invocation) =>
+            !ReturnsSameInstance(invocation.TargetMethod)
+            && (invocation.TargetMethod.OriginalDefinition.ReturnType is not ITypeParameterSymbol
+                || invocation.TargetMethod.Name == "GetResult" && invocation.Instance is { } awaiter && IsCreatedTask(awaiter));
+
+        /// <summary>
+        /// The awaited task comes from a call that creates a response (through <c>ConfigureAwait</c>/<c>GetAwaiter</c>), or
+        /// from a local that holds such a task. Tasks in fields, properties and parameters belong to someone else.
+        /// </summary>
+        private bool IsCreatedTask(IOperation? task)
+        {
+            switch (task?.WalkDownConversions())
+            {
+                case IInvocationOperation { TargetMethod.Name: "ConfigureAwait" or "GetAwaiter" or "AsTask", Instance: { } inner }:
+                    return IsCreatedTask(inner);
+                case IInvocationOperation invocation:
+                    return invocation.TargetMethod.OriginalDefinition.ReturnType is INamedTypeSymbol { TypeArguments.Length: 1 } returned
+                        && returned.TypeArguments[0] is not ITypeParameterSymbol;
+                case ILocalReferenceOperation:
+                    return true;
+                default:
+                    return false;
+            }
+        }
 
         /// <summary><c>EnsureSuccessStatusCode()</c> returns <c>this</c>: an alias, not a new response.</summary>
         private bool ReturnsSameInstance(IMethodSymbol method) =>

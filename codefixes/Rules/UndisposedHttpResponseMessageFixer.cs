@@ -66,12 +66,18 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
         if (value.Parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard
             && discard.Right == value
             && discard.Parent is ExpressionStatementSyntax discardStatement
-            && model.GetSymbolInfo(discard.Left, cancellationToken).Symbol is null)
+            && model.GetSymbolInfo(discard.Left, cancellationToken).Symbol is null or IDiscardSymbol)
         {
             return PlanDiscarded(discardStatement, value, model, modern, cancellationToken);
         }
 
-        return PlanLift(producer, model, modern, cancellationToken);
+        // Only a response read inside a larger expression is lifted; one assigned elsewhere keeps its diagnostic.
+        return value.Parent is MemberAccessExpressionSyntax { Expression: var receiver } && receiver == value
+            || value.Parent is ConditionalAccessExpressionSyntax { Expression: var conditional } && conditional == value
+            || value.Parent is ArgumentSyntax
+            || value.Parent is ArrowExpressionClauseSyntax || value.Parent is LambdaExpressionSyntax { ExpressionBody: var body } && body == value
+            ? PlanLift(producer, value, model, modern, cancellationToken)
+            : null;
     }
 
     /// <summary>Walks up from the producer through what passes the same response on: parentheses, casts, <c>!</c>, conditionals, <c>??</c>, <c>EnsureSuccessStatusCode()</c>.</summary>
@@ -139,40 +145,109 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             : WrapRest(root, statement, Declaration(name, expression), includeAnchor: false, Array.Empty<StatementSyntax>());
     }
 
-    /// <summary>Lifts a producer used inside a larger expression into a <c>using</c> local declared just before its statement.</summary>
-    private static Func<SyntaxNode, SyntaxNode>? PlanLift(ExpressionSyntax producer, SemanticModel model, bool modern, CancellationToken cancellationToken)
+    /// <summary>
+    /// Lifts a producer used inside a larger expression into a <c>using</c> local declared just before its statement;
+    /// in an expression-bodied method, local function or lambda, the body becomes a block first.
+    /// </summary>
+    private static Func<SyntaxNode, SyntaxNode>? PlanLift(ExpressionSyntax producer, ExpressionSyntax value, SemanticModel model, bool modern, CancellationToken cancellationToken)
     {
         var target = producer.Parent is ParenthesizedExpressionSyntax parenthesized ? (ExpressionSyntax)parenthesized : producer;
-        if (target.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
-            || !IsLiftable(statement, target)
-            || !CanHoldUsing(statement, modern)
-            || !IsEvaluatedFirstAndOnce(target, statement)
-            || UsesResponseAfterStatement(target, statement, model, cancellationToken))
+        var scope = target.Ancestors().FirstOrDefault(a => a is StatementSyntax || ExpressionBodyOf(a) is not null);
+        if (scope is null
+            || !IsEvaluatedFirstAndOnce(target, scope)
+            || UsesResponseAfterStatement(target, scope, model, cancellationToken))
         {
             return null;
         }
 
-        var name = UniqueName(statement, model, cancellationToken);
+        if (scope is StatementSyntax statement)
+        {
+            if (!IsLiftable(statement, target) || !CanHoldUsing(statement, modern))
+                return null;
+            var name = UniqueName(statement, model, cancellationToken);
+            return root => LiftBefore(root, statement, target, producer, name, modern);
+        }
+
+        if (ReturnsValue(scope, model, cancellationToken) is not { } returnsValue)
+            return null;
+        var bodyName = UniqueName(scope, model, cancellationToken);
+        if (ExpressionBodyOf(scope) == value)
+        {
+            // `=> producer` whose value nobody uses: `{ using var response = producer; }`.
+            var expression = Unwrap(value).WithoutTrivia();
+            StatementSyntax owned = modern ? UsingVar(bodyName, expression) : UsingStatement(Declaration(bodyName, expression), null, Block());
+            return returnsValue ? null : root => root.ReplaceNode(scope, WithBlockBody(scope, Block(owned).WithAdditionalAnnotations(Formatter.Annotation)));
+        }
+
         return root =>
         {
-            var tracked = root.TrackNodes(statement, target);
-            tracked = tracked.ReplaceNode(tracked.GetCurrentNode(target)!, IdentifierName(name).WithTriviaFrom(target));
-            var current = tracked.GetCurrentNode(statement)!;
-            if (!modern)
-                return WrapRest(tracked, current, Declaration(name, producer), includeAnchor: true, Array.Empty<StatementSyntax>());
-
-            // The new declaration takes the statement's comments; the statement keeps its indentation.
-            var leading = current.GetLeadingTrivia();
-            var indentation = leading.Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
-            var newLine = current.GetTrailingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
-            var declaration = UsingVar(name, producer)
-                .WithLeadingTrivia(leading)
-                .WithTrailingTrivia(newLine.IsKind(SyntaxKind.EndOfLineTrivia) ? newLine : ElasticLineFeed);
-            var moved = current.WithLeadingTrivia(indentation);
-            return current.Parent is GlobalStatementSyntax global
-                ? tracked.ReplaceNode(global, new SyntaxNode[] { GlobalStatement(declaration), global.WithStatement(moved) })
-                : tracked.ReplaceNode(current, new SyntaxNode[] { declaration, moved });
+            // `=> expression` becomes `{ return expression; }` (or `{ expression; }`), then the producer is lifted in it.
+            var body = ExpressionBodyOf(scope)!;
+            var annotation = new SyntaxAnnotation();
+            var annotatedTarget = target.WithAdditionalAnnotations(annotation);
+            var expression = body.ReplaceNode(target, annotatedTarget).WithoutTrivia();
+            StatementSyntax only = returnsValue ? ReturnStatement(expression) : ExpressionStatement(expression);
+            var block = Block(only).WithAdditionalAnnotations(Formatter.Annotation);
+            var withBlock = root.ReplaceNode(scope, WithBlockBody(scope, block));
+            var newTarget = (ExpressionSyntax)withBlock.GetAnnotatedNodes(annotation).Single();
+            var newStatement = newTarget.FirstAncestorOrSelf<StatementSyntax>()!;
+            var newProducer = newTarget is ParenthesizedExpressionSyntax wrapped && target != producer ? wrapped.Expression : newTarget;
+            return LiftBefore(withBlock, newStatement, newTarget, newProducer, bodyName, modern);
         };
+    }
+
+    private static SyntaxNode LiftBefore(SyntaxNode root, StatementSyntax statement, ExpressionSyntax target, ExpressionSyntax producer, string name, bool modern)
+    {
+        var tracked = root.TrackNodes(statement, target);
+        tracked = tracked.ReplaceNode(tracked.GetCurrentNode(target)!, IdentifierName(name).WithTriviaFrom(target));
+        var current = tracked.GetCurrentNode(statement)!;
+        if (!modern)
+            return WrapRest(tracked, current, Declaration(name, producer), includeAnchor: true, Array.Empty<StatementSyntax>());
+
+        // The new declaration takes the statement's comments; the statement keeps its indentation.
+        var leading = current.GetLeadingTrivia();
+        var indentation = leading.Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
+        var newLine = current.GetTrailingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+        var declaration = UsingVar(name, producer)
+            .WithLeadingTrivia(leading)
+            .WithTrailingTrivia(newLine.IsKind(SyntaxKind.EndOfLineTrivia) ? newLine : ElasticLineFeed);
+        var moved = current.WithLeadingTrivia(indentation);
+        return current.Parent is GlobalStatementSyntax global
+            ? tracked.ReplaceNode(global, new SyntaxNode[] { GlobalStatement(declaration), global.WithStatement(moved) })
+            : tracked.ReplaceNode(current, new SyntaxNode[] { declaration, moved });
+    }
+
+    /// <summary>The expression body of a method, local function or lambda (not of properties: their getters rarely await).</summary>
+    private static ExpressionSyntax? ExpressionBodyOf(SyntaxNode node) => node switch
+    {
+        MethodDeclarationSyntax { ExpressionBody: { } arrow } => arrow.Expression,
+        LocalFunctionStatementSyntax { ExpressionBody: { } arrow } => arrow.Expression,
+        LambdaExpressionSyntax { ExpressionBody: { } expression } => expression,
+        _ => null,
+    };
+
+    /// <summary>Replaces the expression body with <paramref name="block"/>; the block's closing brace takes over the semicolon's trailing trivia.</summary>
+    private static SyntaxNode WithBlockBody(SyntaxNode function, BlockSyntax block) => function switch
+    {
+        MethodDeclarationSyntax method => method.WithExpressionBody(null).WithSemicolonToken(default)
+            .WithBody(block.WithCloseBraceToken(block.CloseBraceToken.WithTrailingTrivia(method.SemicolonToken.TrailingTrivia))),
+        LocalFunctionStatementSyntax local => local.WithExpressionBody(null).WithSemicolonToken(default)
+            .WithBody(block.WithCloseBraceToken(block.CloseBraceToken.WithTrailingTrivia(local.SemicolonToken.TrailingTrivia))),
+        LambdaExpressionSyntax lambda => lambda.WithExpressionBody(null).WithBlock(block),
+        _ => function,
+    };
+
+    /// <summary>Whether the function's body expression is its return value (null when the function cannot be bound).</summary>
+    private static bool? ReturnsValue(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var method = function is LambdaExpressionSyntax lambda
+            ? model.GetSymbolInfo(lambda, cancellationToken).Symbol as IMethodSymbol
+            : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
+        if (method is null)
+            return null;
+        if (method.ReturnsVoid)
+            return false;
+        return !(method.IsAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: false } returned && IsAwaitable(returned));
     }
 
     private static bool IsLiftable(StatementSyntax statement, ExpressionSyntax target) => statement switch
@@ -226,9 +301,9 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
     }
 
     /// <summary>The producer runs first in its statement (nothing with side effects before it) and exactly once (not in a branch or a lambda).</summary>
-    private static bool IsEvaluatedFirstAndOnce(ExpressionSyntax target, StatementSyntax statement)
+    private static bool IsEvaluatedFirstAndOnce(ExpressionSyntax target, SyntaxNode scope)
     {
-        for (SyntaxNode node = target; node != statement; node = node.Parent!)
+        for (SyntaxNode node = target; node.Parent is not null && node.Parent != scope; node = node.Parent)
         {
             switch (node.Parent)
             {
@@ -241,16 +316,16 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             }
         }
 
-        return !statement.DescendantNodes().Any(n => n.Span.End <= target.SpanStart
+        return !scope.DescendantNodes().Any(n => n.Span.End <= target.SpanStart
             && n is InvocationExpressionSyntax or AwaitExpressionSyntax or AssignmentExpressionSyntax or BaseObjectCreationExpressionSyntax
                 or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }
                 or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression });
     }
 
     /// <summary>True when a task built from the response leaves the statement un-awaited: disposing at the end of the block would cut it off.</summary>
-    private static bool UsesResponseAfterStatement(ExpressionSyntax target, StatementSyntax statement, SemanticModel model, CancellationToken cancellationToken)
+    private static bool UsesResponseAfterStatement(ExpressionSyntax target, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken)
     {
-        for (var node = target.Parent; node is not null && node != statement; node = node.Parent)
+        for (var node = target.Parent; node is not null && node != scope; node = node.Parent)
         {
             if (node is not ExpressionSyntax expression || model.GetTypeInfo(expression, cancellationToken).Type is not { } type || !IsAwaitable(type))
                 continue;
@@ -313,9 +388,9 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
     };
 
     /// <summary>"response", or "response2", "response3"… when the name is taken anywhere it could clash.</summary>
-    private static string UniqueName(StatementSyntax statement, SemanticModel model, CancellationToken cancellationToken)
+    private static string UniqueName(SyntaxNode at, SemanticModel model, CancellationToken cancellationToken)
     {
-        var scope = (SyntaxNode?)statement.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? statement.SyntaxTree.GetRoot(cancellationToken);
+        var scope = (SyntaxNode?)at.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? at.SyntaxTree.GetRoot(cancellationToken);
         var declared = new HashSet<string>(scope.DescendantNodes().Select(n => n switch
         {
             VariableDeclaratorSyntax v => v.Identifier.ValueText,
@@ -329,7 +404,7 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
         for (var i = 1; ; i++)
         {
             var candidate = i == 1 ? DefaultName : DefaultName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!declared.Contains(candidate) && model.LookupSymbols(statement.SpanStart, name: candidate).IsEmpty)
+            if (!declared.Contains(candidate) && model.LookupSymbols(at.SpanStart, name: candidate).IsEmpty)
                 return candidate;
         }
     }
