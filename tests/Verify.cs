@@ -34,10 +34,12 @@ public static class Verify<TAnalyzer>
 
     public static async Task DiagnosticsAsync(string[] sources, TestSettings? settings, params DiagnosticResult[] expected)
     {
+        settings ??= new TestSettings();
         var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
-        Harness.Configure(test, sources, settings ?? new TestSettings());
+        Harness.Configure(test, sources, settings);
         test.ExpectedDiagnostics.AddRange(expected);
         await test.RunAsync();
+        await FixChecks.EveryFixCompilesAsync(new TAnalyzer(), sources, settings);
     }
 
     public static DiagnosticResult Diagnostic() => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic();
@@ -74,7 +76,7 @@ public static class Verify<TAnalyzer, TFixer>
 internal static class Harness
 {
     /// <summary>Warnings that idiomatic test snippets raise and that say nothing about a fix.</summary>
-    private static readonly string[] Noise =
+    public static readonly string[] Noise =
     [
         "CS1998", // async method without await
         "CS4014", // unawaited call (the very shape LEAK002 looks at)

@@ -32,11 +32,104 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             if (start.Compilation.GetBestTypeByMetadataName(TypeNames.HttpResponseMessage) is not { } response)
                 return;                                  // not referenced: the rule costs nothing
             var rule = new Rule(start.Compilation, response);
-            start.RegisterOperationAction(rule.AnalyzeObjectCreation, OperationKind.ObjectCreation);
-            start.RegisterOperationAction(rule.AnalyzeInvocation, OperationKind.Invocation);
-            start.RegisterOperationAction(rule.AnalyzeAwait, OperationKind.Await);
-            start.RegisterOperationAction(rule.AnalyzePropertyReference, OperationKind.PropertyReference);
+            start.RegisterOperationBlockStartAction(blockStart =>
+            {
+                // Responses kept in locals are judged once the whole body is known, from one index of its local
+                // references: the cost stays linear in the size of the body however many responses it holds.
+                var block = new Block(rule);
+                blockStart.RegisterOperationAction(block.AnalyzeObjectCreation, OperationKind.ObjectCreation);
+                blockStart.RegisterOperationAction(block.AnalyzeInvocation, OperationKind.Invocation);
+                blockStart.RegisterOperationAction(block.AnalyzeAwait, OperationKind.Await);
+                blockStart.RegisterOperationAction(block.AnalyzePropertyReference, OperationKind.PropertyReference);
+                blockStart.RegisterOperationBlockEndAction(block.Complete);
+            });
         });
+    }
+
+    /// <summary>The producers of one operation block (a member body with its lambdas and local functions).</summary>
+    private sealed class Block
+    {
+        private readonly Rule _rule;
+        private readonly object _gate = new();
+        private List<(IOperation Producer, ILocalSymbol Local, string Source)>? _kept;
+
+        public Block(Rule rule) => _rule = rule;
+
+        public void AnalyzeObjectCreation(OperationAnalysisContext context)
+        {
+            if (_rule.IsProducedByCreation(context.Operation) is { } source)
+                Analyze(context, source);
+        }
+
+        public void AnalyzeInvocation(OperationAnalysisContext context)
+        {
+            if (_rule.IsProducedByInvocation(context.Operation) is { } source)
+                Analyze(context, source);
+        }
+
+        public void AnalyzeAwait(OperationAnalysisContext context)
+        {
+            if (_rule.IsProducedByAwait(context.Operation) is { } source)
+                Analyze(context, source);
+        }
+
+        public void AnalyzePropertyReference(OperationAnalysisContext context)
+        {
+            if (_rule.IsProducedByResult(context.Operation) is { } source)
+                Analyze(context, source);
+        }
+
+        private void Analyze(OperationAnalysisContext context, string source)
+        {
+            var producer = context.Operation;
+            var use = _rule.Judge(context.Options, producer, context.CancellationToken);
+            switch (use.Kind)
+            {
+                case UseKind.Dropped:
+                    context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, Discarded);
+                    break;
+                case UseKind.Read:
+                    context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, NeverDisposed);
+                    break;
+                case UseKind.Local:
+                    lock (_gate)
+                        (_kept ??= new List<(IOperation, ILocalSymbol, string)>()).Add((producer, use.Local!, source));
+                    break;
+            }
+        }
+
+        public void Complete(OperationBlockAnalysisContext context)
+        {
+            List<(IOperation Producer, ILocalSymbol Local, string Source)>? kept;
+            lock (_gate)
+                kept = _kept;
+            if (kept is null)
+                return;
+
+            var locals = new HashSet<ILocalSymbol>(kept.Select(k => k.Local), SymbolEqualityComparer.Default);
+            var references = new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
+            foreach (var root in context.OperationBlocks)
+            {
+                foreach (var operation in root.DescendantsAndSelf())
+                {
+                    if (operation is ILocalReferenceOperation reference && locals.Contains(reference.Local))
+                    {
+                        if (!references.TryGetValue(reference.Local, out var list))
+                            references[reference.Local] = list = new List<ILocalReferenceOperation>();
+                        list.Add(reference);
+                    }
+                }
+            }
+
+            var paths = new Paths();
+            foreach (var (producer, local, source) in kept)
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                var verdict = _rule.JudgeLocal(context.Options, local, producer, references.TryGetValue(local, out var list) ? list : new List<ILocalReferenceOperation>(), paths, context.CancellationToken);
+                if (verdict is not null)
+                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.UndisposedHttpResponseMessage, producer.Syntax.GetLocation(), source, verdict));
+            }
+        }
     }
 
     /// <summary>What a use of the response does to its ownership.</summary>
@@ -84,38 +177,25 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             _result = compilation.GetBestTypeByMetadataName(TypeNames.IResult);
         }
 
-        public void AnalyzeObjectCreation(OperationAnalysisContext context)
-        {
-            var creation = (IObjectCreationOperation)context.Operation;
-            if (IsResponse(creation.Type))
-                Analyze(context, creation, "new " + creation.Type!.Name);
-        }
+        /// <summary>The name to show when <paramref name="operation"/> creates a response; null otherwise.</summary>
+        public string? IsProducedByCreation(IOperation operation) =>
+            operation is IObjectCreationOperation creation && IsResponse(creation.Type) ? "new " + creation.Type!.Name : null;
 
-        public void AnalyzeInvocation(OperationAnalysisContext context)
-        {
-            var invocation = (IInvocationOperation)context.Operation;
-            if (IsResponse(invocation.TargetMethod.ReturnType) && IsCreation(invocation))
-                Analyze(context, invocation, SourceName(invocation));
-        }
+        public string? IsProducedByInvocation(IOperation operation) =>
+            operation is IInvocationOperation invocation && IsResponse(invocation.TargetMethod.ReturnType) && IsCreation(invocation)
+                ? SourceName(invocation)
+                : null;
 
-        public void AnalyzeAwait(OperationAnalysisContext context)
-        {
-            var awaited = (IAwaitOperation)context.Operation;
-            if (IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation))
-                Analyze(context, awaited, SourceName(awaited.Operation));
-        }
+        public string? IsProducedByAwait(IOperation operation) =>
+            operation is IAwaitOperation awaited && IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation) ? SourceName(awaited.Operation) : null;
 
-        public void AnalyzePropertyReference(OperationAnalysisContext context)
-        {
-            var property = (IPropertyReferenceOperation)context.Operation;
-            if (property.Property.Name == "Result"
-                && IsResponse(property.Type)
-                && property.Property.ContainingType.IsTaskOf(_taskOfT, _valueTaskOfT, _response)
-                && IsCreatedTask(property.Instance))
-            {
-                Analyze(context, property, SourceName(property.Instance));
-            }
-        }
+        public string? IsProducedByResult(IOperation operation) =>
+            operation is IPropertyReferenceOperation { Property.Name: "Result" } property
+            && IsResponse(property.Type)
+            && property.Property.ContainingType.IsTaskOf(_taskOfT, _valueTaskOfT, _response)
+            && IsCreatedTask(property.Instance)
+                ? SourceName(property.Instance)
+                : null;
 
         private bool IsResponse(ITypeSymbol? type) =>
             type is { TypeKind: TypeKind.Class, SpecialType: SpecialType.None } && type.IsOrInheritsFrom(_response);
@@ -154,22 +234,8 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         private bool ReturnsSameInstance(IMethodSymbol method) =>
             method.Name == "EnsureSuccessStatusCode" && method.ContainingType.IsOrInheritsFrom(_response);
 
-        private void Analyze(OperationAnalysisContext context, IOperation producer, string source)
-        {
-            var use = Judge(context, producer);
-            string? verdict = use.Kind switch
-            {
-                UseKind.Dropped => Discarded,
-                UseKind.Read => NeverDisposed,
-                UseKind.Local => JudgeLocal(context, use.Local!, producer),
-                _ => null,
-            };
-            if (verdict is not null)
-                context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, verdict);
-        }
-
         /// <summary>Where the response value goes, one hop, following aliases (<c>EnsureSuccessStatusCode</c>).</summary>
-        private Use Judge(OperationAnalysisContext context, IOperation value)
+        public Use Judge(AnalyzerOptions options, IOperation value, CancellationToken cancellationToken)
         {
             var fate = Ownership.Classify(value);
             switch (fate.Kind)
@@ -183,15 +249,15 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 case FateKind.Local:
                     return new Use(UseKind.Local, local: fate.Local);
                 case FateKind.Argument:
-                    return JudgeArgument(context, (IArgumentOperation)fate.At!);
+                    return JudgeArgument(options, (IArgumentOperation)fate.At!, cancellationToken);
                 case FateKind.Receiver:
-                    return JudgeReceiver(context, fate.At!);
+                    return JudgeReceiver(options, fate.At!, cancellationToken);
                 default:                                     // returned, stored, or cannot tell
                     return new Use(UseKind.Settled);
             }
         }
 
-        private Use JudgeArgument(OperationAnalysisContext context, IArgumentOperation argument)
+        private Use JudgeArgument(AnalyzerOptions options, IArgumentOperation argument, CancellationToken cancellationToken)
         {
             if (argument.Parameter is { RefKind: not RefKind.None })
                 return new Use(UseKind.Settled);
@@ -200,15 +266,15 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 case IObjectCreationOperation:               // handed to a wrapper that owns it
                     return new Use(UseKind.Settled);
                 case IInvocationOperation invocation when invocation.TargetMethod.IsExtensionMethod && argument.Parameter?.Ordinal == 0:
-                    return JudgeReceiver(context, invocation);
+                    return JudgeReceiver(options, invocation, cancellationToken);
                 case IInvocationOperation invocation:
-                    return TakesOwnership(context, invocation, argument) ? new Use(UseKind.Settled) : new Use(UseKind.Read);
+                    return TakesOwnership(options, invocation, argument, cancellationToken) ? new Use(UseKind.Settled) : new Use(UseKind.Read);
                 default:
                     return new Use(UseKind.Settled);
             }
         }
 
-        private Use JudgeReceiver(OperationAnalysisContext context, IOperation access)
+        private Use JudgeReceiver(AnalyzerOptions options, IOperation access, CancellationToken cancellationToken)
         {
             var member = access is IConditionalAccessOperation conditional ? conditional.WhenNotNull : access;
             if (member is IInvocationOperation invocation)
@@ -216,22 +282,22 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 if (invocation.TargetMethod is { Name: "Dispose", Parameters.Length: 0 })
                     return new Use(UseKind.Disposed, StatementOf(access.Syntax));
                 if (ReturnsSameInstance(invocation.TargetMethod))
-                    return Judge(context, access);
+                    return Judge(options, access, cancellationToken);
             }
 
-            return ContentEscapes(context, access) ? new Use(UseKind.Settled) : new Use(UseKind.Read);
+            return ContentEscapes(access, cancellationToken) ? new Use(UseKind.Settled) : new Use(UseKind.Read);
         }
 
         /// <summary>
         /// True when the response's content (or a stream read from it) leaves this code: returned, stored, wrapped, or
         /// kept in a local we do not follow. The stream needs the response alive, so a plain <c>using</c> would be wrong.
         /// </summary>
-        private bool ContentEscapes(OperationAnalysisContext context, IOperation access)
+        private bool ContentEscapes(IOperation access, CancellationToken cancellationToken)
         {
             var current = access;
             while (true)
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
+                cancellationToken.ThrowIfCancellationRequested();
                 var outer = current.WalkUpConversions();
                 if (outer.Parent is IAwaitOperation awaited)
                 {
@@ -277,15 +343,15 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         private bool IsWrapper(ITypeSymbol returnType) =>
             returnType.Implements(_actionResult) || returnType.Implements(_result) || IsContentLike(returnType);
 
-        private static bool TakesOwnership(OperationAnalysisContext context, IInvocationOperation invocation, IArgumentOperation argument)
+        private static bool TakesOwnership(AnalyzerOptions options, IInvocationOperation invocation, IArgumentOperation argument, CancellationToken cancellationToken)
         {
             var method = invocation.TargetMethod;
             if (Ownership.IsKnownTransfer(method))
                 return true;
-            var configured = context.Options.GetList(invocation.Syntax.SyntaxTree, OwnershipTransferMethodsOption);
+            var configured = options.GetList(invocation.Syntax.SyntaxTree, OwnershipTransferMethodsOption);
             if (!configured.IsEmpty && configured.Contains(Ownership.QualifiedName(method), StringComparer.Ordinal))
                 return true;
-            return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, argument.Parameter, context.CancellationToken);
+            return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, argument.Parameter, cancellationToken);
         }
 
         /// <summary>
@@ -325,7 +391,8 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>Judges a response kept in a local: every use of the local in its body, then the normal paths.</summary>
-        private string? JudgeLocal(OperationAnalysisContext context, ILocalSymbol local, IOperation producer)
+        public string? JudgeLocal(AnalyzerOptions options, ILocalSymbol local, IOperation producer, List<ILocalReferenceOperation> references,
+            Paths paths, CancellationToken cancellationToken)
         {
             if (producer.GetEnclosingBody() is not { } body
                 || local.DeclaringSyntaxReferences.FirstOrDefault() is not { } declaration
@@ -335,16 +402,13 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             }
 
             var sites = new List<SyntaxNode>();
-            foreach (var operation in body.Descendants())
+            foreach (var reference in references)
             {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                if (operation is not ILocalReferenceOperation reference || !SymbolEqualityComparer.Default.Equals(reference.Local, local))
-                    continue;
                 if (reference.Parent is IAssignmentOperation assignment && assignment.Target == reference)
                     continue;                            // (re)assigned: each producer is judged on its own
-                if (reference.IsInsideNestedFunction(body))
+                if (!body.Syntax.Span.Contains(reference.Syntax.Span) || reference.IsInsideNestedFunction(body))
                     return null;                         // a lambda may own it
-                var use = Judge(context, reference);
+                var use = Judge(options, reference, cancellationToken);
                 switch (use.Kind)
                 {
                     case UseKind.Disposed:
@@ -355,7 +419,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            return Paths.Judge(producer.Syntax, sites, body.Syntax);
+            return paths.Judge(producer.Syntax, sites, body.Syntax);
         }
 
         private static SyntaxNode StatementOf(SyntaxNode node) =>
@@ -394,9 +458,12 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
     /// Normal-path reasoning over statement structure: is some disposal reached on every path from the producer that
     /// does not throw? Exception paths are out of scope by design.
     /// </summary>
-    private static class Paths
+    private sealed class Paths
     {
-        public static string? Judge(SyntaxNode producer, List<SyntaxNode> sites, SyntaxNode body)
+        /// <summary>The jump statements of each function body, in source order, found once per body.</summary>
+        private readonly Dictionary<SyntaxNode, List<StatementSyntax>> _jumps = new();
+
+        public string? Judge(SyntaxNode producer, List<SyntaxNode> sites, SyntaxNode body)
         {
             if (sites.Count == 0)
                 return NeverDisposed;
@@ -421,9 +488,13 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             if (cover is null)
                 return NotOnEveryPath;
 
-            foreach (var jump in body.DescendantNodes(n => n == body || !IsFunction(n)).OfType<StatementSyntax>())
+            foreach (var jump in JumpsOf(body))
             {
-                if (jump.SpanStart <= producer.Span.End || jump.SpanStart >= cover.SpanStart || !Leaves(jump, producer))
+                if (jump.SpanStart <= producer.Span.End)
+                    continue;
+                if (jump.SpanStart >= cover.SpanStart)
+                    break;
+                if (!Leaves(jump, producer))
                     continue;
                 var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
                     && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
@@ -432,6 +503,19 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             }
 
             return null;
+        }
+
+        private List<StatementSyntax> JumpsOf(SyntaxNode body)
+        {
+            if (!_jumps.TryGetValue(body, out var jumps))
+            {
+                _jumps[body] = jumps = body.DescendantNodes(n => n == body || !IsFunction(n))
+                    .OfType<StatementSyntax>()
+                    .Where(s => s is ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax)
+                    .ToList();
+            }
+
+            return jumps;
         }
 
         /// <summary>A jump that can leave the producer's scope before the disposal: return, yield break, goto, or a break/continue out of an enclosing loop.</summary>
