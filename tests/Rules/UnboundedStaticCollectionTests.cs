@@ -1,0 +1,826 @@
+using LeakAnalyzers.Rules;
+using Xunit;
+using Analyze = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.UnboundedStaticCollectionAnalyzer>;
+
+namespace LeakAnalyzers.Tests.Rules;
+
+public sealed class UnboundedStaticCollectionTests
+{
+    private static readonly TestSettings Singletons = new() { Options = [(UnboundedStaticCollectionAnalyzer.IncludeSingletonsOption, "true")] };
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Reports
+
+    [Fact]
+    public async Task Reports_StaticDictionaryFilledPerRequest_AtTheFieldWithTheGrowthSite()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Mvc;
+
+            [ApiController]
+            [Route("sessions")]
+            public sealed class SessionsController : ControllerBase
+            {
+                private static readonly Dictionary<string, string> {|#0:LastSeen|} = new();
+
+                [HttpPost("{user}")]
+                public IActionResult Touch(string user)
+                {
+                    lock (LastSeen)
+                    {
+                        {|#1:LastSeen[user] = System.DateTime.UtcNow.ToString("O")|};
+                    }
+
+                    return NoContent();
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithLocation(1).WithArguments("LastSeen"));
+    }
+
+    [Theory]
+    [InlineData("Dictionary<string, int>", "Items[key] = 1;")]
+    [InlineData("Dictionary<string, int>", "Items.Add(key, 1);")]
+    [InlineData("Dictionary<string, int>", "Items.TryAdd(key, 1);")]
+    [InlineData("ConcurrentDictionary<string, int>", "Items.GetOrAdd(key, k => k.Length);")]
+    [InlineData("ConcurrentDictionary<string, int>", "Items.AddOrUpdate(key, 1, (_, n) => n + 1);")]
+    [InlineData("ConcurrentDictionary<string, int>", "Items[key] = 1;")]
+    [InlineData("SortedDictionary<string, int>", "Items[key] = 1;")]
+    [InlineData("SortedList<string, int>", "Items.Add(key, 1);")]
+    [InlineData("HashSet<string>", "Items.Add(key);")]
+    [InlineData("SortedSet<string>", "Items.Add(key);")]
+    [InlineData("List<string>", "Items.Add(key);")]
+    [InlineData("List<string>", "Items.Insert(0, key);")]
+    [InlineData("List<string>", "Items.AddRange(new[] { key });")]
+    [InlineData("Queue<string>", "Items.Enqueue(key);")]
+    [InlineData("Stack<string>", "Items.Push(key);")]
+    [InlineData("ConcurrentBag<string>", "Items.Add(key);")]
+    [InlineData("ConcurrentQueue<string>", "Items.Enqueue(key);")]
+    [InlineData("ConcurrentStack<string>", "Items.Push(key);")]
+    [InlineData("Hashtable", "Items[key] = 1;")]
+    [InlineData("IDictionary<string, int>", "Items[key] = 1;", "new Dictionary<string, int>()")]
+    [InlineData("IDictionary<string, int>", "Items.TryAdd(key, 1);", "new ConcurrentDictionary<string, int>()")]
+    [InlineData("ICollection<string>", "Items.Add(key);", "new HashSet<string>()")]
+    [InlineData("ISet<string>", "Items.Add(key);", "new HashSet<string>()")]
+    [InlineData("IList<string>", "Items.Add(key);", "new List<string>()")]
+    [InlineData("IDictionary", "Items[key] = 1;", "new Hashtable()")]
+    [InlineData("Dictionary<string, int>", "((ICollection<KeyValuePair<string, int>>)Items).Add(new(key, 1));")]
+    [InlineData("List<string>", "Items?.Add(key);")]
+    [InlineData("List<string>", "System.Array.ForEach(new[] { key }, Items.Add);")]
+    public async Task Reports_EveryTrackedCollectionAndGrowth(string type, string growth, string creation = "new()")
+    {
+        await Analyze.DiagnosticsAsync($$"""
+            using System.Collections;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+
+            public static class Registry
+            {
+                private static readonly {{type}} [|Items|] = {{creation}};
+
+                public static void Track(string key)
+                {
+                    {{growth}}
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_WiderFieldGrownFromAnotherType()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Concurrent;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+
+            public static class Tenants
+            {
+                public static readonly ConcurrentDictionary<string, string> [|Names|] = new();
+            }
+
+            public static class TenantEndpoints
+            {
+                public static void Map(WebApplication app) =>
+                    app.MapPut("/tenants/{id}", (string id, string name) =>
+                    {
+                        Tenants.Names[id] = name;
+                        return Results.NoContent();
+                    });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_InternalFieldOfNestedHolder()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+
+            public sealed class Telemetry
+            {
+                internal static class Store
+                {
+                    internal static readonly List<string> [|Events|] = new();
+                }
+
+                public void Record(string name) => Store.Events.Add(name);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_PrivateFieldGrownFromANestedType()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Concurrent;
+
+            public sealed class Throttle
+            {
+                private static readonly ConcurrentDictionary<string, int> [|Hits|] = new();
+
+                public sealed class Middleware
+                {
+                    public void Invoke(string ip) => Hits.AddOrUpdate(ip, 1, (_, n) => n + 1);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_PartialClass_GrowthInAnotherFile()
+    {
+        await Analyze.DiagnosticsAsync([
+            """
+            using System.Collections.Generic;
+
+            public static partial class Catalog
+            {
+                private static readonly Dictionary<int, string> [|Names|] = new();
+            }
+            """,
+            """
+            public static partial class Catalog
+            {
+                public static void Remember(int id, string name) => Names[id] = name;
+            }
+            """,
+        ], null);
+    }
+
+    [Fact]
+    public async Task Reports_GrowthInACallbackRegisteredByTheStaticConstructor()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Generic;
+
+            public static class Crashes
+            {
+                private static readonly List<string> [|Messages|] = new();
+
+                static Crashes()
+                {
+                    AppDomain.CurrentDomain.FirstChanceException += (_, e) => Messages.Add(e.Exception.Message);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_StaticFieldGrownByEveryInstance()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+
+            public sealed class Connection
+            {
+                private static readonly List<Connection> [|All|] = new();
+
+                public Connection() => All.Add(this);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_PrivateHelperAlsoCalledAtRuntime()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+
+            public static class Routes
+            {
+                private static readonly Dictionary<string, string> [|Map|] = new();
+
+                static Routes() => Register("/", "home");
+
+                public static void Learn(string path, string name) => Register(path, name);
+
+                private static void Register(string path, string name) => Map[path] = name;
+            }
+            """);
+    }
+
+    /// <summary>The inner collection shrinks, the outer one only grows: <c>Rooms[key].Remove(x)</c> does not bound <c>Rooms</c>.</summary>
+    [Fact]
+    public async Task Reports_RemovingFromAnInnerCollectionDoesNotBoundTheOuterOne()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+
+            public static class ChatRooms
+            {
+                private static readonly ConcurrentDictionary<string, HashSet<string>> [|Rooms|] = new();
+
+                public static void Join(string room, string user)
+                {
+                    lock (Rooms)
+                        Rooms.GetOrAdd(room, _ => new HashSet<string>()).Add(user);
+                }
+
+                public static void Leave(string room, string user)
+                {
+                    lock (Rooms)
+                        Rooms[room].Remove(user);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_ReadsAndACountCheckOfAnotherCollectionDoNotBoundIt()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+            using System.Linq;
+
+            public static class Visitors
+            {
+                private static readonly List<string> Recent = new();
+                private static readonly HashSet<string> [|Seen|] = new();
+
+                public static int Unique => Seen.Count;
+
+                public static IEnumerable<string> Report() => Seen.Where(s => s.Length > 0).OrderBy(s => s).ToList();
+
+                public static void Visit(string ip)
+                {
+                    foreach (var s in Seen)
+                        System.Console.WriteLine(s);
+                    if (Recent.Count < 100)
+                        Seen.Add(ip);
+                    System.Console.WriteLine(string.Join(",", Seen));
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_GenericKeyOfABoundedTypeButUnboundedTuple()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+
+            public static class Handlers
+            {
+                private static readonly ConcurrentDictionary<(Type Type, string Name), object> [|ByName|] = new();
+
+                public static object Get(Type type, string name) => ByName.GetOrAdd((type, name), k => Activator.CreateInstance(k.Type)!);
+            }
+            """);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Does not report: the traps
+
+    [Fact]
+    public async Task DoesNotReport_FilledOnlyDuringStaticInitialization()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Runtime.CompilerServices;
+
+            public enum Kind { Small, Large }
+
+            public static class Lookups
+            {
+                private static readonly Dictionary<string, int> Codes = new() { ["a"] = 1, ["b"] = 2 };
+                private static readonly Dictionary<int, string> Names = new();
+                private static readonly HashSet<string> Reserved = new();
+                private static readonly List<string> Aliases = new();
+                private static readonly Dictionary<string, string> Mirrors = Build();
+                private static readonly int Primed = Prime();
+                public static readonly List<string> Registered = new();
+
+                static Lookups()
+                {
+                    foreach (var kind in Enum.GetValues<Kind>())
+                        Names[(int)kind] = kind.ToString();
+                    new[] { "admin", "root" }.ToList().ForEach(r => Reserved.Add(r));
+                    void Alias(string a) => Aliases.Add(a);
+                    Alias("x");
+                }
+
+                private static Dictionary<string, string> Build()
+                {
+                    var map = new Dictionary<string, string>();
+                    map["a"] = "b";
+                    return map;
+                }
+
+                private static int Prime()
+                {
+                    Names[-1] = "none";
+                    return 0;
+                }
+
+                [ModuleInitializer]
+                internal static void Init() => Registered.Add("boot");
+
+                public static int Code(string key) => Codes[key] + Names.Count + Reserved.Count + Aliases.Count + Mirrors.Count + Primed;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PrivateHelpersCalledOnlyDuringInitialization()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+
+            public static class Routes
+            {
+                private static readonly Dictionary<string, string> Map = new();
+
+                static Routes()
+                {
+                    Register("/", "home");
+                    RegisterAll();
+                }
+
+                private static void RegisterAll()
+                {
+                    Register("/about", "about");
+                    Register("/contact", "contact");
+                }
+
+                private static void Register(string path, string name) => Map[path] = name;
+
+                public static string? Find(string path) => Map.TryGetValue(path, out var name) ? name : null;
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("Type", "System.Type")]
+    [InlineData("PropertyInfo[]", "System.Type")]
+    [InlineData("MethodInfo", "MemberInfo")]
+    [InlineData("string", "PropertyInfo")]
+    [InlineData("string", "Assembly")]
+    [InlineData("string", "Module")]
+    [InlineData("string", "ParameterInfo")]
+    [InlineData("string", "Color")]
+    [InlineData("string", "Color?")]
+    [InlineData("string", "bool")]
+    [InlineData("string", "byte")]
+    [InlineData("string", "(Type, bool)")]
+    public async Task DoesNotReport_KeysOfABoundedType(string value, string key)
+    {
+        await Analyze.NoDiagnosticsAsync($$"""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Reflection;
+
+            public enum Color { Red, Green }
+
+            public static class ReflectionCache
+            {
+                private static readonly ConcurrentDictionary<{{key}}, {{value}}> Cache = new();
+
+                public static void Put({{key}} key, {{value}} value) => Cache[key] = value;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_SetsAndListsOfABoundedElementType()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Collections.Generic;
+
+            public static class Plugins
+            {
+                private static readonly HashSet<Type> Loaded = new();
+                private static readonly List<System.Reflection.Assembly> Scanned = new();
+
+                public static void Load(Type type)
+                {
+                    Loaded.Add(type);
+                    Scanned.Add(type.Assembly);
+                }
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("public static void Forget(string key) => Cache.TryRemove(key, out _);")]
+    [InlineData("public static void Reset() => Cache.Clear();")]
+    [InlineData("public static void Reset() => Cache = new();")]
+    [InlineData("public static void Reset() => System.Threading.Interlocked.Exchange(ref Cache, new());")]
+    [InlineData("public static void Expire(string key, System.Threading.CancellationToken token) => token.Register(() => Cache.TryRemove(key, out _));")]
+    [InlineData("private static readonly System.Threading.Timer Sweeper = new(_ => Cache.Clear(), null, 60_000, 60_000);")]
+    [InlineData("public static void Forget(string key) => System.Collections.Generic.CollectionExtensions.Remove(Cache, key, out _);")]
+    [InlineData("public static void Forget(string key) => ((System.Collections.Generic.IDictionary<string, string>)Cache).Remove(key);")]
+    public async Task DoesNotReport_AnEvictionAnywhere(string eviction)
+    {
+        await Analyze.NoDiagnosticsAsync($$"""
+            using System.Collections.Concurrent;
+
+            public static class Sessions
+            {
+                private static ConcurrentDictionary<string, string> Cache = new();
+
+                public static void Start(string key, string user) => Cache[key] = user;
+
+                {{eviction}}
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_EvictionInAnotherPartialFile()
+    {
+        await Analyze.NoDiagnosticsAsync([
+            """
+            using System.Collections.Generic;
+
+            public sealed partial class ProductCache
+            {
+                private static readonly Dictionary<int, string> Names = new();
+
+                public void Put(int id, string name)
+                {
+                    lock (Names)
+                        Names[id] = name;
+                }
+            }
+            """,
+            """
+            public sealed partial class ProductCache
+            {
+                public void Invalidate(int id)
+                {
+                    lock (Names)
+                        Names.Remove(id);
+                }
+            }
+            """,
+        ]);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_WiderFieldEvictedByAnotherType()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Concurrent;
+
+            public static class Tokens
+            {
+                public static readonly ConcurrentDictionary<string, string> Issued = new();
+
+                public static void Issue(string token, string user) => Issued[token] = user;
+            }
+
+            public sealed class TokenSweeper
+            {
+                public void Revoke(string token) => Tokens.Issued.TryRemove(token, out _);
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("if (Cache.Count < Max) Cache[key] = value;")]
+    [InlineData("if (Cache.Count >= Max) return; Cache[key] = value;")]
+    [InlineData("if (Cache.Count >= Max) { throw new System.InvalidOperationException(); } Cache.Add(key, value);")]
+    [InlineData("_ = Cache.Count < Max && Cache.TryAdd(key, value);")]
+    [InlineData("if (Cache.Keys.Count + 1 > Max) return; Cache[key] = value;")]
+    [InlineData("if (Cache.Count is >= Max) return; Cache[key] = value;")]
+    [InlineData("if (!IsFull) Cache[key] = value;")]
+    [InlineData("if (HasRoom()) Cache[key] = value;")]
+    public async Task DoesNotReport_ACountCheckGuardingTheGrowth(string body)
+    {
+        await Analyze.NoDiagnosticsAsync($$"""
+            using System.Collections.Generic;
+
+            public static class Limited
+            {
+                private const int Max = 1000;
+                private static readonly Dictionary<string, string> Cache = new();
+
+                private static bool IsFull => Cache.Count >= Max;
+
+                private static bool HasRoom() => Cache.Count < Max;
+
+                public static void Put(string key, string value)
+                {
+                    {{body}}
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ACountCheckInAnotherPartialFile()
+    {
+        await Analyze.NoDiagnosticsAsync([
+            """
+            using System.Collections.Generic;
+
+            public static partial class Quota
+            {
+                private static readonly List<string> Pending = new();
+
+                public static void Queue(string item)
+                {
+                    if (CanQueue)
+                        Pending.Add(item);
+                }
+            }
+            """,
+            """
+            public static partial class Quota
+            {
+                private static bool CanQueue => Pending.Count < 500;
+            }
+            """,
+        ]);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_InstanceFieldsWeakTablesImmutableAndMemoryCaches()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Concurrent;
+            using System.Collections.Frozen;
+            using System.Collections.Generic;
+            using System.Collections.Immutable;
+            using System.Runtime.CompilerServices;
+            using Microsoft.Extensions.Caching.Memory;
+
+            public sealed class Meta { }
+
+            public sealed class PerRequestState
+            {
+                private readonly Dictionary<string, string> _items = new();
+
+                public void Set(string key, string value) => _items[key] = value;
+            }
+
+            public static class Holders
+            {
+                private static readonly ConditionalWeakTable<object, Meta> Attached = new();
+                private static ImmutableDictionary<string, int> Snapshot = ImmutableDictionary<string, int>.Empty;
+                private static readonly FrozenDictionary<string, int> Frozen = new Dictionary<string, int>().ToFrozenDictionary();
+                private static readonly MemoryCache Cache = new(new MemoryCacheOptions { SizeLimit = 100 });
+                private static readonly IDictionary<string, int> View = ImmutableDictionary<string, int>.Empty;
+
+                public static void Use(object o, string key)
+                {
+                    Attached.Add(o, new Meta());
+                    ImmutableInterlocked.AddOrUpdate(ref Snapshot, key, 1, (_, n) => n + 1);
+                    Cache.Set(key, 1, new MemoryCacheEntryOptions { Size = 1 });
+                    _ = Frozen.Count + View.Count;
+                }
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("public static IDictionary<string, int> All => Cache;")]
+    [InlineData("public static IDictionary<string, int> All() { return Cache; }")]
+    [InlineData("public static void Share() => Consumer.Take(Cache);")]
+    [InlineData("public static void Share() { var alias = Cache; alias.Clear(); }")]
+    [InlineData("public static void Share() { ref var alias = ref Cache; }")]
+    [InlineData("public static readonly IDictionary<string, int> Other = Cache;")]
+    [InlineData("public static void Share() => new Consumer(Cache);")]
+    public async Task DoesNotReport_ACollectionThatEscapes(string escape)
+    {
+        await Analyze.NoDiagnosticsAsync($$"""
+            using System.Collections.Generic;
+
+            public sealed class Consumer
+            {
+                public Consumer(IDictionary<string, int> map) { }
+
+                public static void Take(IDictionary<string, int> map) { }
+            }
+
+            public static class Counters
+            {
+                private static Dictionary<string, int> Cache = new();
+
+                public static void Hit(string key) => Cache[key] = Cache.TryGetValue(key, out var n) ? n + 1 : 1;
+
+                {{escape}}
+            }
+            """);
+    }
+
+    /// <summary>The keys are fixed at initialization; only the values (inner collections, counters) change.</summary>
+    [Fact]
+    public async Task DoesNotReport_GrowthOfValuesUnderAFixedKeySet()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+
+            public static class Rooms
+            {
+                private static readonly Dictionary<string, List<string>> Members = new()
+                {
+                    ["lobby"] = new List<string>(),
+                    ["support"] = new List<string>(),
+                };
+                private static readonly Dictionary<string, int> Counts = new() { ["lobby"] = 0 };
+                private static readonly List<string> Slots = new() { "", "", "" };
+
+                public static void Join(string room, string user)
+                {
+                    Members[room].Add(user);
+                    Counts["lobby"] += 1;
+                    Slots[0] = user;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_InterfaceFieldsNotInitializedWithATrackedCollection()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+            using System.Collections.ObjectModel;
+
+            public static class Settings
+            {
+                private static readonly IDictionary<string, string> Values = new SortedDictionaryWrapper();
+                private static readonly ICollection<string> Names = new Collection<string>();
+
+                public static void Put(string key, string value)
+                {
+                    Values[key] = value;
+                    Names.Add(key);
+                }
+            }
+
+            public sealed class SortedDictionaryWrapper : Dictionary<string, string> { }
+            """);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Options
+
+    [Fact]
+    public async Task Option_bounded_key_types_SilencesConfiguredTypesAndTheirSubclasses()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Concurrent;
+
+            namespace Shop;
+
+            public class Region { }
+            public sealed class EuRegion : Region { }
+            public readonly record struct TenantId(int Value);
+
+            public static class Prices
+            {
+                private static readonly ConcurrentDictionary<Region, decimal> ByRegion = new();
+                private static readonly ConcurrentDictionary<TenantId, decimal> ByTenant = new();
+
+                public static void Put(EuRegion region, TenantId tenant, decimal price)
+                {
+                    ByRegion[region] = price;
+                    ByTenant[tenant] = price;
+                }
+            }
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.BoundedKeyTypesOption, "Shop.Region, Shop.TenantId")] });
+    }
+
+    [Fact]
+    public async Task Option_bounded_key_types_OtherKeysAreStillReported()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Concurrent;
+
+            namespace Shop;
+
+            public class Region { }
+
+            public static class Prices
+            {
+                private static readonly ConcurrentDictionary<string, decimal> [|BySku|] = new();
+
+                public static void Put(string sku, decimal price) => BySku[sku] = price;
+            }
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.BoundedKeyTypesOption, "Shop.Region")] });
+    }
+
+    [Theory]
+    [InlineData("services.AddSingleton<UserCache>();")]
+    [InlineData("services.AddSingleton<IUserCache, UserCache>();")]
+    [InlineData("services.AddSingleton(typeof(UserCache));")]
+    [InlineData("services.AddSingleton(typeof(IUserCache), typeof(UserCache));")]
+    [InlineData("services.AddSingleton<IUserCache>(new UserCache());")]
+    [InlineData("services.AddSingleton<IUserCache>(sp => new UserCache());")]
+    [InlineData("services.AddHostedService<UserCache>();")]
+    public async Task Option_include_singletons_ReportsInstanceFieldsOfSingletons(string registration)
+    {
+        await Analyze.DiagnosticsAsync($$"""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Hosting;
+
+            public interface IUserCache { void Remember(int id, string name); }
+
+            public sealed class UserCache : IUserCache, IHostedService
+            {
+                private readonly Dictionary<int, string> [|_names|] = new();
+
+                public UserCache() => _names[0] = "system";
+
+                public void Remember(int id, string name) => _names[id] = name;
+
+                public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+                public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+            }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services)
+                {
+                    {{registration}}
+                }
+            }
+            """, Singletons);
+    }
+
+    [Fact]
+    public async Task Option_include_singletons_OffByDefault()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class UserCache
+            {
+                private readonly Dictionary<int, string> _names = new();
+
+                public void Remember(int id, string name) => _names[id] = name;
+            }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services) => services.AddSingleton<UserCache>();
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Option_include_singletons_ScopedAndTransientServicesAreNotSingletons()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class Basket
+            {
+                private readonly List<string> _items = new();
+
+                public void Add(string item) => _items.Add(item);
+            }
+
+            public sealed class Formatter
+            {
+                private readonly Dictionary<string, string> _seen = new();
+
+                public void See(string s) => _seen[s] = s;
+            }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services)
+                {
+                    services.AddScoped<Basket>();
+                    services.AddTransient<Formatter>();
+                }
+            }
+            """, Singletons);
+    }
+}
