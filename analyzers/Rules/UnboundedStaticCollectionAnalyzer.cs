@@ -471,7 +471,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         return false;
     }
 
-    private static IMethodSymbol? HelperOf(Scope scope, IFieldSymbol field) =>
+    internal static IMethodSymbol? HelperOf(Scope scope, IFieldSymbol field) =>
         scope.Kind == ScopeKind.PrivateMethod && SymbolEqualityComparer.Default.Equals(scope.Type, field.ContainingType.OriginalDefinition)
             ? scope.Method
             : null;
