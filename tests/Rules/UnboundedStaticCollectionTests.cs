@@ -321,6 +321,7 @@ public sealed class UnboundedStaticCollectionTests
                 private static readonly List<string> Aliases = new();
                 private static readonly Dictionary<string, string> Mirrors = Build();
                 private static readonly int Primed = Prime();
+                private static readonly bool Seeded = Reserved.Add("system");
                 public static readonly List<string> Registered = new();
 
                 static Lookups()
@@ -348,7 +349,7 @@ public sealed class UnboundedStaticCollectionTests
                 [ModuleInitializer]
                 internal static void Init() => Registered.Add("boot");
 
-                public static int Code(string key) => Codes[key] + Names.Count + Reserved.Count + Aliases.Count + Mirrors.Count + Primed;
+                public static int Code(string key) => Codes[key] + Names.Count + Reserved.Count + Aliases.Count + Mirrors.Count + Primed + (Seeded ? 1 : 0);
             }
             """);
     }
@@ -519,10 +520,14 @@ public sealed class UnboundedStaticCollectionTests
     [InlineData("if (Cache.Count is >= Max) return; Cache[key] = value;")]
     [InlineData("if (!IsFull) Cache[key] = value;")]
     [InlineData("if (HasRoom()) Cache[key] = value;")]
+    [InlineData("if (Cache.Count() < Max) Cache[key] = value;")]
+    [InlineData("while (Cache.Count < Max) Cache[key + Cache.Count] = value;")]
+    [InlineData("foreach (var part in key.Split('/')) { if (Cache.Count > Max) break; Cache[part] = value; }")]
     public async Task DoesNotReport_ACountCheckGuardingTheGrowth(string body)
     {
         await Analyze.NoDiagnosticsAsync($$"""
             using System.Collections.Generic;
+            using System.Linq;
 
             public static class Limited
             {
@@ -1087,6 +1092,7 @@ public sealed class UnboundedStaticCollectionTests
     [InlineData("Dictionary<string, int>", "new()", "Items.Add(key, 1);")]
     [InlineData("HashSet<string>", "new()", "Items.Add(key);")]
     [InlineData("Hashtable", "new()", "Items[key] = 1;")]
+    [InlineData("Dictionary<string, int>", "new(), Spare = new()", "Items[key] = 1;")]
     public async Task NoFix_MemoryCache_WhenTheCollectionCannotBecomeACache(string type, string creation, string growth)
     {
         var source = $$"""
@@ -1423,6 +1429,24 @@ public sealed class UnboundedStaticCollectionTests
             """);
     }
 
+    [Theory]
+    [InlineData("public static void Track(string key) => Items?.Add(key);")]
+    [InlineData("public static bool Tracked => Items.Add(\"tracked\");")]
+    [InlineData("public static void Track(string key) { retry: Items.Add(key); if (key.Length == 0) goto retry; }")]
+    public async Task NoFix_GrowthThatCannotBeGuarded(string member)
+    {
+        await VerifyCS.NoFixAsync($$"""
+            using System.Collections.Generic;
+
+            public static class Tracker
+            {
+                private static readonly HashSet<string> [|Items|] = new();
+
+                {{member}}
+            }
+            """);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Options
 
@@ -1479,6 +1503,7 @@ public sealed class UnboundedStaticCollectionTests
     [InlineData("services.AddSingleton<IUserCache>(new UserCache());")]
     [InlineData("services.AddSingleton<IUserCache>(sp => new UserCache());")]
     [InlineData("services.AddHostedService<UserCache>();")]
+    [InlineData("Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions.TryAddSingleton<UserCache>(services);")]
     public async Task Option_include_singletons_ReportsInstanceFieldsOfSingletons(string registration)
     {
         await Analyze.DiagnosticsAsync($$"""
@@ -1509,6 +1534,56 @@ public sealed class UnboundedStaticCollectionTests
                 {
                     {{registration}}
                 }
+            }
+            """, Singletons);
+    }
+
+    [Fact]
+    public async Task Option_include_singletons_ReportsFieldsOfASingletonsBaseClass()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public abstract class KeyedStore
+            {
+                protected readonly Dictionary<string, string> [|Items|] = new();
+
+                public void Put(string key, string value) => Items[key] = value;
+            }
+
+            public sealed class FeatureFlags : KeyedStore { }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services) => services.AddSingleton<FeatureFlags>();
+            }
+            """, Singletons);
+    }
+
+    [Fact]
+    public async Task Option_include_singletons_GrowthOnlyInTheConstructorIsInitialization()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class CountryNames
+            {
+                private readonly Dictionary<string, string> _names = new();
+
+                public CountryNames()
+                {
+                    _names["fr"] = "France";
+                    _names["de"] = "Germany";
+                }
+
+                public string Name(string code) => _names[code];
+            }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services) => services.AddSingleton<CountryNames>();
             }
             """, Singletons);
     }
