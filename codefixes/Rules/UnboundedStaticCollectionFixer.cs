@@ -51,7 +51,8 @@ public sealed class UnboundedStaticCollectionFixer : CodeFixProvider
 
     /// <summary>
     /// Fix All, one field at a time against the solution the previous fix produced: a fix edits the field's declaration
-    /// and use sites in other documents, and two fields may share a block, a member or a <c>using</c> list.
+    /// and use sites in other documents, and two fields may share a block, a member or a <c>using</c> list. A field the
+    /// chosen fix cannot handle gets the other one, so that Fix All (and <c>dotnet format</c>) leaves no field unbounded.
     /// </summary>
     private sealed class SolutionFixAll : FixAllProvider
     {
@@ -110,8 +111,10 @@ public sealed class UnboundedStaticCollectionFixer : CodeFixProvider
                     continue;
                 }
 
+                // The chosen fix where it applies, the other one elsewhere: `dotnet format` runs Fix All with the key of
+                // whichever diagnostic it meets first, and must still fix every field.
                 var fix = await FieldFix.CreateAsync(document, declarator.SpanStart, cancellationToken).ConfigureAwait(false);
-                var apply = key == MemoryCacheTitle ? fix?.MemoryCache : fix?.Bound;
+                var apply = key == MemoryCacheTitle ? fix?.MemoryCache ?? fix?.Bound : fix?.Bound ?? fix?.MemoryCache;
                 if (apply is not null)
                     solution = await apply(cancellationToken).ConfigureAwait(false);
             }

@@ -1,4 +1,11 @@
+using System.Collections.Immutable;
 using LeakAnalyzers.Rules;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Text;
 using Xunit;
 using Analyze = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.UnboundedStaticCollectionAnalyzer>;
 using VerifyCS = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.UnboundedStaticCollectionAnalyzer, LeakAnalyzers.Rules.UnboundedStaticCollectionFixer>;
@@ -1346,6 +1353,7 @@ public sealed class UnboundedStaticCollectionTests
             {
                 private static readonly ConcurrentQueue<string> [|RecentPaths|] = new();
                 private static readonly HashSet<string> [|UserAgents|] = new();
+                private static readonly bool Seeded = UserAgents.Add("health-check");
 
                 public void Record(string path, string userAgent)
                 {
@@ -1366,6 +1374,7 @@ public sealed class UnboundedStaticCollectionTests
                 private const int RecentPathsCapacity = 10_000;
                 private static readonly HashSet<string> UserAgents = new();
                 private const int UserAgentsCapacity = 10_000;
+                private static readonly bool Seeded = UserAgents.Add("health-check");
 
                 public void Record(string path, string userAgent)
                 {
@@ -1445,6 +1454,105 @@ public sealed class UnboundedStaticCollectionTests
                 {{member}}
             }
             """);
+    }
+
+    private const string MixedSource = """
+        using System.Collections.Generic;
+
+        public static class Visits
+        {
+            private static readonly Dictionary<string, int> PerPage = new();
+            private static readonly HashSet<string> Addresses = new();
+
+            public static void Visit(string page, string address)
+            {
+                PerPage[page] = PerPage.TryGetValue(page, out var n) ? n + 1 : 1;
+                Addresses.Add(address);
+            }
+        }
+        """;
+
+    /// <summary>
+    /// <c>dotnet format</c> runs Fix All over the solution with the key of whichever diagnostic it meets first: whichever
+    /// key that is, every field gets fixed (the chosen fix where it applies, the other one elsewhere).
+    /// </summary>
+    [Theory]
+    [InlineData(UnboundedStaticCollectionFixer.MemoryCacheTitle, """
+        using System.Collections.Generic;
+        using Microsoft.Extensions.Caching.Memory;
+
+        public static class Visits
+        {
+            private static readonly MemoryCache PerPage = new(new MemoryCacheOptions { SizeLimit = PerPageSizeLimit });
+            private const int PerPageSizeLimit = 10_000;
+            private const int PerPageSlidingExpirationMinutes = 10;
+            private static readonly MemoryCacheEntryOptions PerPageEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(PerPageSlidingExpirationMinutes) };
+            private static readonly HashSet<string> Addresses = new();
+            private const int AddressesCapacity = 10_000;
+
+            public static void Visit(string page, string address)
+            {
+                PerPage.Set(page, PerPage.TryGetValue<int>(page, out var n) ? n + 1 : 1, PerPageEntryOptions);
+                if (Addresses.Count >= AddressesCapacity)
+                    Addresses.Clear();
+                Addresses.Add(address);
+            }
+        }
+        """)]
+    [InlineData(UnboundedStaticCollectionFixer.BoundTitle, """
+        using System.Collections.Generic;
+
+        public static class Visits
+        {
+            private static readonly Dictionary<string, int> PerPage = new();
+            private const int PerPageCapacity = 10_000;
+            private static readonly HashSet<string> Addresses = new();
+            private const int AddressesCapacity = 10_000;
+
+            public static void Visit(string page, string address)
+            {
+                if (PerPage.Count >= PerPageCapacity)
+                    PerPage.Clear();
+                PerPage[page] = PerPage.TryGetValue(page, out var n) ? n + 1 : 1;
+                if (Addresses.Count >= AddressesCapacity)
+                    Addresses.Clear();
+                Addresses.Add(address);
+            }
+        }
+        """)]
+    public async Task Fixes_FixAllInTheSolution_UsesTheOtherFixWhereTheChosenOneDoesNotApply(string key, string expected)
+    {
+        var references = await References.AspNetCore.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        using var workspace = new AdhocWorkspace();
+        var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Default, "Sample", "Sample", LanguageNames.CSharp,
+            compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary), metadataReferences: references));
+        var document = workspace.AddDocument(project.Id, "Visits.cs", SourceText.From(MixedSource));
+        var compilation = (await document.Project.GetCompilationAsync())!;
+        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new UnboundedStaticCollectionAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        Assert.Equal(2, diagnostics.Length);
+
+        var fixer = new UnboundedStaticCollectionFixer();
+        var context = new FixAllContext(document, fixer, FixAllScope.Solution, key, fixer.FixableDiagnosticIds, new FixedDiagnostics(diagnostics), CancellationToken.None);
+        var action = await fixer.GetFixAllProvider().GetFixAsync(context);
+        var operations = await action!.GetOperationsAsync(CancellationToken.None);
+        var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!;
+        Assert.Equal(expected.ReplaceLineEndings("\n"), (await changed.GetTextAsync()).ToString().ReplaceLineEndings("\n"));
+
+        var fixedCompilation = (await changed.Project.GetCompilationAsync())!;
+        Assert.Empty(fixedCompilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+        Assert.Empty(await fixedCompilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new UnboundedStaticCollectionAnalyzer())).GetAnalyzerDiagnosticsAsync());
+    }
+
+    private sealed class FixedDiagnostics(ImmutableArray<Diagnostic> diagnostics) : FixAllContext.DiagnosticProvider
+    {
+        public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
+            Task.FromResult<IEnumerable<Diagnostic>>(diagnostics);
+
+        public override Task<IEnumerable<Diagnostic>> GetDocumentDiagnosticsAsync(Document document, CancellationToken cancellationToken) =>
+            Task.FromResult(diagnostics.Where(d => d.Location.SourceTree?.FilePath == document.FilePath));
+
+        public override Task<IEnumerable<Diagnostic>> GetProjectDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
+            Task.FromResult(Enumerable.Empty<Diagnostic>());
     }
 
     // ---------------------------------------------------------------------------------------------------------------
