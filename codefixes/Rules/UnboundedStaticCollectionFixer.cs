@@ -781,6 +781,10 @@ public sealed class UnboundedStaticCollectionFixer : CodeFixProvider
             var position = use.Syntax.SpanStart;
             var valueType = value.ToMinimalDisplayString(model, position);
             var options = use.Sibling(use.Operation.Field, names.EntryOptions);
+            // MemoryCache's Get<T>/GetOrCreate<T> return T? (not annotated otherwise, up to .NET 10). Where nullable warnings
+            // are on and the dictionary's values cannot be null, say what the dictionary guaranteed.
+            var nonNull = model.GetNullableContext(position).WarningsEnabled()
+                && !value.IsValueType && value.NullableAnnotation == NullableAnnotation.NotAnnotated;
             var documentId = use.Document.Id;
             switch (operation.Parent)
             {
@@ -807,10 +811,16 @@ public sealed class UnboundedStaticCollectionFixer : CodeFixProvider
                         return false;                     // `Cache[k] += 1`: a read and a write the cache cannot do at once
                     }
 
+                    var missing = model.Compilation.GetBestTypeByMetadataName("System.Collections.Generic.KeyNotFoundException")?.ToMinimalDisplayString(model, position)
+                        ?? "System.Collections.Generic.KeyNotFoundException";
+                    var standsAlone = access.Parent is ArrowExpressionClauseSyntax or EqualsValueClauseSyntax or ReturnStatementSyntax or ArgumentSyntax
+                        || access.Parent is AssignmentExpressionSyntax { Right: var right } && right == access;
                     rewrite = new Rewrite(documentId, access, current =>
                     {
                         var read = (ElementAccessExpressionSyntax)current;
-                        return ParseExpression($"{read.Expression}.Get<{valueType}>({read.ArgumentList.Arguments})").WithTriviaFrom(current);
+                        var get = $"{read.Expression}.Get<{valueType}>({read.ArgumentList.Arguments})";
+                        var text = !nonNull ? get : standsAlone ? $"{get} ?? throw new {missing}()" : $"({get} ?? throw new {missing}())";
+                        return ParseExpression(text).WithTriviaFrom(current);
                     }, needsImport: true);
                     return true;
             }
@@ -864,7 +874,7 @@ public sealed class UnboundedStaticCollectionFixer : CodeFixProvider
                     var body = FactoryBody(invocation.TargetMethod.Parameters[1].Type, arguments[1].Expression, $"({keyType}){entry}.Key", model, cancellationToken);
                     if (body is null)
                         return false;
-                    var text = GetOrCreate(receiver, valueType, arguments[0].Expression, entry, options, body, indentation, unit, newLine);
+                    var text = GetOrCreate(receiver, valueType, arguments[0].Expression, entry, options, body, indentation, unit, newLine) + (nonNull ? "!" : "");
                     rewrite = new Rewrite(documentId, syntax, current => ParseExpression(text).WithTriviaFrom(current), needsImport: true);
                     return true;
                 }

@@ -983,6 +983,65 @@ public sealed class UnboundedStaticCollectionTests
             """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, Options = Singletons.Options, FixCompilationEndDiagnostics = true });
     }
 
+    /// <summary>
+    /// MemoryCache's <c>Get&lt;T&gt;</c>/<c>GetOrCreate&lt;T&gt;</c> return <c>T?</c>: where the dictionary's values could not be null,
+    /// the fix keeps that guarantee (a missing key still throws), so no nullable warning appears.
+    /// </summary>
+    [Fact]
+    public async Task Fixes_MemoryCache_InANullableContext()
+    {
+        await VerifyCS.FixAsync("""
+            #nullable enable
+            using System.Collections.Concurrent;
+
+            public sealed record ProductView(int Id, string Name);
+
+            public static class ProductCatalog
+            {
+                private static readonly ConcurrentDictionary<int, ProductView> [|Products|] = new();
+
+                public static ProductView Get(int id) => Products.GetOrAdd(id, key => new ProductView(key, $"Product {key}"));
+
+                public static ProductView? Find(int id) => Products.TryGetValue(id, out var product) ? product : null;
+
+                public static ProductView Read(int id) => Products[id];
+
+                public static string Name(int id) => Products[id].Name;
+
+                public static void Rename(ProductView product) => Products[product.Id] = product;
+            }
+            """, """
+            #nullable enable
+            using System.Collections.Concurrent;
+            using Microsoft.Extensions.Caching.Memory;
+
+            public sealed record ProductView(int Id, string Name);
+
+            public static class ProductCatalog
+            {
+                private static readonly MemoryCache Products = new(new MemoryCacheOptions { SizeLimit = ProductsSizeLimit });
+                private const int ProductsSizeLimit = 10_000;
+                private const int ProductsSlidingExpirationMinutes = 10;
+                private static readonly MemoryCacheEntryOptions ProductsEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(ProductsSlidingExpirationMinutes) };
+
+                public static ProductView Get(int id) => Products.GetOrCreate<ProductView>(id, entry =>
+                {
+                    entry.SetOptions(ProductsEntryOptions);
+                    var key = (int)entry.Key;
+                    return new ProductView(key, $"Product {key}");
+                })!;
+
+                public static ProductView? Find(int id) => Products.TryGetValue<ProductView>(id, out var product) ? product : null;
+
+                public static ProductView Read(int id) => Products.Get<ProductView>(id) ?? throw new System.Collections.Generic.KeyNotFoundException();
+
+                public static string Name(int id) => (Products.Get<ProductView>(id) ?? throw new System.Collections.Generic.KeyNotFoundException()).Name;
+
+                public static void Rename(ProductView product) => Products.Set(product.Id, product, ProductsEntryOptions);
+            }
+            """, Cache);
+    }
+
     [Fact]
     public async Task Fixes_MemoryCache_BeforeCSharp9SpellsTheTypesOut()
     {
