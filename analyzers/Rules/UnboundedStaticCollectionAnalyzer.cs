@@ -35,7 +35,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            if (CollectionTypes.Create(start.Compilation) is not { } types)
+            if (CollectionTypes.Create(start.Compilation, start.CancellationToken) is not { } types)
                 return;                                  // no collections to look at: the rule costs nothing
             var rule = new Rule(start.Compilation, start.Options, types);
             start.RegisterSymbolStartAction(rule.StartType, SymbolKind.NamedType);
@@ -435,7 +435,8 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             case IMethodSymbol { MethodKind: MethodKind.Constructor } constructor:
                 return new Scope(ScopeKind.InstanceInitialization, constructor.ContainingType.OriginalDefinition);
             case IMethodSymbol method when method.IsStatic && method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.ModuleInitializerAttribute)):
-                return new Scope(ScopeKind.StaticInitialization);
+            case IMethodSymbol entryPoint when SymbolEqualityComparer.Default.Equals(entryPoint, types.EntryPoint):
+                return new Scope(ScopeKind.StaticInitialization);    // runs once: a module initializer, Main or top-level statements
             case IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } method:
                 return new Scope(ScopeKind.PrivateMethod, method.ContainingType.OriginalDefinition, method.OriginalDefinition);
             case IFieldSymbol or IPropertySymbol:     // initializers
@@ -790,8 +791,11 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         private readonly INamedTypeSymbol? _readOnlySet;
         private readonly INamedTypeSymbol _object;
 
-        private CollectionTypes(Compilation compilation)
+        private CollectionTypes(Compilation compilation, CancellationToken cancellationToken)
         {
+            EntryPoint = compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
+                ? compilation.GetEntryPoint(cancellationToken)
+                : null;
             _keyed = Resolve(compilation, TypeNames.Dictionary, TypeNames.ConcurrentDictionary, TypeNames.SortedDictionary, TypeNames.SortedList);
             _elements = Resolve(compilation, TypeNames.HashSet, TypeNames.SortedSet, TypeNames.List, TypeNames.Queue, TypeNames.Stack,
                 TypeNames.ConcurrentBag, TypeNames.ConcurrentQueue, TypeNames.ConcurrentStack);
@@ -812,9 +816,12 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         public INamedTypeSymbol? Enumerable { get; }
         public INamedTypeSymbol? ModuleInitializerAttribute { get; }
 
-        public static CollectionTypes? Create(Compilation compilation)
+        /// <summary><c>Main</c> or the top-level statements: code there runs once, at startup.</summary>
+        public IMethodSymbol? EntryPoint { get; }
+
+        public static CollectionTypes? Create(Compilation compilation, CancellationToken cancellationToken)
         {
-            var types = new CollectionTypes(compilation);
+            var types = new CollectionTypes(compilation, cancellationToken);
             return types._keyed.IsEmpty && types._elements.IsEmpty ? null : types;
         }
 

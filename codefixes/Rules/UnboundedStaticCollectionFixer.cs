@@ -155,7 +155,7 @@ public sealed class UnboundedStaticCollectionFixer : CodeFixProvider
             if (root?.FindToken(position).Parent?.FirstAncestorOrSelf<VariableDeclaratorSyntax>() is not { Parent.Parent: FieldDeclarationSyntax } declarator
                 || model?.GetDeclaredSymbol(declarator, cancellationToken) is not IFieldSymbol field
                 || field.Type is not INamedTypeSymbol type
-                || CollectionTypes.Create(model.Compilation) is not { } types
+                || CollectionTypes.Create(model.Compilation, cancellationToken) is not { } types
                 || types.ShapeOf(type) is not { } shape
                 || await FieldReference.FindAllAsync(document.Project.Solution, field, cancellationToken).ConfigureAwait(false) is not { } uses)
             {

@@ -362,6 +362,48 @@ public sealed class UnboundedStaticCollectionTests
     }
 
     [Fact]
+    public async Task DoesNotReport_GrowthAtStartupInTopLevelStatements()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+
+            var builder = WebApplication.CreateBuilder(args);
+            foreach (var origin in builder.Configuration.GetSection("Cors").GetChildren())
+                Settings.AllowedOrigins.Add(origin.Value ?? "");
+            var app = builder.Build();
+            app.MapGet("/origins", () => Settings.AllowedOrigins.Count);
+            app.Run();
+
+            public static class Settings
+            {
+                public static readonly List<string> AllowedOrigins = new();
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
+    public async Task Reports_GrowthInAnEndpointMappedByTopLevelStatements()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+
+            var app = WebApplication.CreateBuilder(args).Build();
+            Settings.AllowedOrigins.Add("https://example.org");
+            app.MapPost("/origins", (string origin) => Settings.AllowedOrigins.Add(origin));
+            app.Run();
+
+            public static class Settings
+            {
+                public static readonly List<string> [|AllowedOrigins|] = new();
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
     public async Task DoesNotReport_PrivateHelpersCalledOnlyDuringInitialization()
     {
         await Analyze.NoDiagnosticsAsync("""
