@@ -1345,7 +1345,9 @@ public sealed class UnboundedStaticCollectionTests
             {
                 private static readonly List<string> [|Entries|] = new();
 
-                static AuditLog() => Entries.Add("started");
+                static AuditLog() => Seed("started");
+
+                private static void Seed(string entry) => Entries.Add(entry);
 
                 public static void Write(string entry)
                 {
@@ -1375,7 +1377,9 @@ public sealed class UnboundedStaticCollectionTests
                 private static readonly List<string> Entries = new();
                 private const int EntriesCapacity = 10_000;
 
-                static AuditLog() => Entries.Add("started");
+                static AuditLog() => Seed("started");
+
+                private static void Seed(string entry) => Entries.Add(entry);
 
                 public static void Write(string entry)
                 {
