@@ -6,6 +6,17 @@ public static class Descriptors
     internal const string Category = "Leaks";
     internal const string HelpBase = "https://github.com/leakanalyzers/LeakAnalyzers/blob/main/rules.md#";
 
+    // Also reported at compilation end (fields visible outside their type), hence the CompilationEnd tag (RS1037).
+    public static readonly DiagnosticDescriptor UnboundedStaticCollection = Create(
+        id: "LEAK001",
+        title: "Bound static collections",
+        messageFormat: "'{0}' lives as long as the process and only grows: nothing removes its entries or caps its size",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or input, and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.",
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     public static readonly DiagnosticDescriptor UndisposedHttpResponseMessage = Create(
         id: "LEAK004",
         title: "Dispose HttpResponseMessage",
@@ -17,7 +28,7 @@ public static class Descriptors
 
     // Parameter names mirror DiagnosticDescriptor's so RS1017/RS1031-1033/RS2000 can read the literals.
     private static DiagnosticDescriptor Create(string id, string title, string messageFormat, string category,
-        DiagnosticSeverity defaultSeverity, bool isEnabledByDefault, string description) =>
+        DiagnosticSeverity defaultSeverity, bool isEnabledByDefault, string description, params string[] customTags) =>
         new(id, title, messageFormat, category, defaultSeverity, isEnabledByDefault, description,
-            helpLinkUri: HelpBase + id.ToLowerInvariant());
+            helpLinkUri: HelpBase + id.ToLowerInvariant(), customTags);
 }

@@ -17,6 +17,11 @@ public sealed class TestSettings
     /// <summary>Which of the fixer's actions to apply (its title); null for the first one offered.</summary>
     public string? CodeAction { get; init; }
     public OutputKind OutputKind { get; init; } = OutputKind.DynamicallyLinkedLibrary;
+    /// <summary>
+    /// Also fix diagnostics reported at compilation end (non-local). The testing library refuses them by default because
+    /// the IDE's lightbulb works on local diagnostics; Fix All and <c>dotnet format analyzers</c> fix them.
+    /// </summary>
+    public bool FixCompilationEndDiagnostics { get; init; }
 }
 
 /// <summary>The only harness: compiler warnings count (except the few noisy ones listed), so fixed code must compile cleanly.</summary>
@@ -64,6 +69,8 @@ public static class Verify<TAnalyzer, TFixer>
         for (var i = 0; i < fixedSources.Length; i++)
             test.FixedState.Sources.Add(($"/0/Test{i}.cs", fixedSources[i]));
         test.CodeActionEquivalenceKey = settings.CodeAction;
+        if (settings.FixCompilationEndDiagnostics)
+            test.CodeFixTestBehaviors |= CodeFixTestBehaviors.SkipLocalDiagnosticCheck;
         if (settings.CodeAction is not null)
             test.CodeActionVerifier = (action, verifier) => verifier.Equal(settings.CodeAction, action.Title);
         await test.RunAsync();
