@@ -15,6 +15,9 @@ namespace LeakAnalyzers.Rules;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>More types whose values count as request data (<c>Namespace.Type</c>, comma-separated), for values the rule cannot trace to a parameter.</summary>
+    internal const string RequestDataTypesOption = "LEAK005.request_data_types";
+
     internal const string FlowsToCaller = "is set in a synchronous method and never restored, so the value flows back to its caller";
     internal const string StaysOnThread = "is set and never restored, so the value stays on the thread for whatever runs there next";
 
@@ -206,8 +209,10 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         {
             var assignment = (IAssignmentOperation)context.Operation;
             var cancellationToken = context.CancellationToken;
-            if (_ambient.Resolve(assignment.Target, cancellationToken) is not { } target
-                || IsRestore(assignment, context.ContainingSymbol, cancellationToken)
+            if (_ambient.Resolve(assignment.Target, cancellationToken) is not { } target)
+                return;
+            var configured = context.Options.GetList(assignment.Syntax.SyntaxTree, RequestDataTypesOption);
+            if (IsRestore(assignment, context.ContainingSymbol, configured, cancellationToken)
                 || !IsCandidate(assignment, target, context.ContainingSymbol, out var member)
                 || Outermost(context.ContainingSymbol.ContainingType) is not { } type)
             {
@@ -223,7 +228,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 .OfType<string>(), StringComparer.Ordinal);
             if (member is not null && calledFromFinally.Contains(member.Name))
                 return;                                  // a restore helper, called from a finally block
-            if (IsRestoredElsewhere(assignment, target, syntax, calledFromFinally, cancellationToken))
+            if (IsRestoredElsewhere(assignment, target, EnclosingMember(context.ContainingSymbol), syntax, calledFromFinally, configured, cancellationToken))
                 return;
             if (target.Kind == AmbientKind.AsyncLocal && member is { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary }
                 && !HasSynchronousCaller(member, syntax))
@@ -239,15 +244,16 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// An assignment that undoes or holds nothing: <c>null</c>/<c>default</c>, inside a <c>finally</c>, in a cleanup
         /// member, or a value that carries no request data (a saved previous value, a per-thread buffer).
         /// </summary>
-        private bool IsRestore(IAssignmentOperation assignment, ISymbol? containingSymbol, CancellationToken cancellationToken) =>
+        private bool IsRestore(IAssignmentOperation assignment, ISymbol? containingSymbol, ImmutableArray<string> configured, CancellationToken cancellationToken) =>
             IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol)
-            || !CarriesRequestData(assignment.Value, cancellationToken);
+            || !CarriesRequestData(assignment.Value, configured, cancellationToken);
 
         /// <summary>
         /// Another assignment of the same slot in the type that restores it. Parts of the type in other files are read
         /// syntactically (no semantic model there): any assignment that names the slot keeps the rule silent.
         /// </summary>
-        private bool IsRestoredElsewhere(IAssignmentOperation assignment, AmbientTarget target, SyntaxNode[] syntax, HashSet<string> calledFromFinally, CancellationToken cancellationToken)
+        private bool IsRestoredElsewhere(IAssignmentOperation assignment, AmbientTarget target, ISymbol? candidateMember, SyntaxNode[] syntax, HashSet<string> calledFromFinally,
+            ImmutableArray<string> configured, CancellationToken cancellationToken)
         {
             var model = assignment.SemanticModel;
             var names = new HashSet<string>(StringComparer.Ordinal) { target.Key.Name, target.Shown.Name };
@@ -271,7 +277,15 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 }
 
                 var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
-                if (IsRestore(other, member, cancellationToken) || member is not null && calledFromFinally.Contains(member.Name))
+                if (IsInFinally(other))
+                {
+                    // A finally restores what its own method set, or what a helper it calls set; not a sibling method's assignment.
+                    if (SymbolEqualityComparer.Default.Equals(member, candidateMember) || candidateMember is not null && member is not null && Invokes(member, candidateMember.Name, cancellationToken))
+                        return true;
+                    continue;
+                }
+
+                if (IsRestore(other, member, configured, cancellationToken) || member is not null && calledFromFinally.Contains(member.Name))
                     return true;
             }
 
@@ -391,21 +405,39 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// Sizes of new arrays and numeric constructor arguments (capacities, seeds) are not data: a fresh buffer or
         /// builder reused per thread holds no request.
         /// </summary>
-        private bool CarriesRequestData(IOperation value, CancellationToken cancellationToken)
+        private bool CarriesRequestData(IOperation value, ImmutableArray<string> configured, CancellationToken cancellationToken)
         {
             var root = value;
             while (root.Parent is not null)
                 root = root.Parent;
-            return Carries(value, value.Syntax, root, 0, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default), cancellationToken);
+            return new Trace(_requestTypes, root, configured, cancellationToken).Carries(value, value.Syntax, 0);
+        }
+    }
+
+    /// <summary>One question "does this value carry request data?", with what it needs to follow locals.</summary>
+    private sealed class Trace
+    {
+        private readonly ImmutableArray<INamedTypeSymbol> _requestTypes;
+        private readonly IOperation _root;
+        private readonly ImmutableArray<string> _configured;
+        private readonly CancellationToken _cancellationToken;
+        private readonly HashSet<ILocalSymbol> _visited = new(SymbolEqualityComparer.Default);
+
+        public Trace(ImmutableArray<INamedTypeSymbol> requestTypes, IOperation root, ImmutableArray<string> configured, CancellationToken cancellationToken)
+        {
+            _requestTypes = requestTypes;
+            _root = root;
+            _configured = configured;
+            _cancellationToken = cancellationToken;
         }
 
-        private bool Carries(IOperation operation, SyntaxNode value, IOperation root, int depth, HashSet<ILocalSymbol> visited, CancellationToken cancellationToken)
+        public bool Carries(IOperation operation, SyntaxNode value, int depth)
         {
             var pending = new Stack<IOperation>();
             pending.Push(operation);
             while (pending.Count > 0)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                _cancellationToken.ThrowIfCancellationRequested();
                 var current = pending.Pop();
                 if (IsRequestType(current.Type))
                     return true;
@@ -416,7 +448,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                             return true;                 // a parameter of a lambda inside the value is not input
                         continue;
                     case ILocalReferenceOperation local:
-                        if (depth < 4 && visited.Add(local.Local) && LocalCarries(local.Local, root, depth + 1, visited, cancellationToken))
+                        if (depth < 4 && _visited.Add(local.Local) && LocalCarries(local.Local, depth + 1))
                             return true;
                         continue;
                     case IArrayCreationOperation array:
@@ -443,15 +475,14 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>What flows into a local in the body: its initializer, assignments, an <c>out</c> call, a foreach collection, a pattern's input.</summary>
-        private bool LocalCarries(ILocalSymbol local, IOperation root, int depth, HashSet<ILocalSymbol> visited, CancellationToken cancellationToken)
+        private bool LocalCarries(ILocalSymbol local, int depth)
         {
-            foreach (var operation in root.Descendants())
+            foreach (var operation in _root.Descendants())
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                IOperation? source = operation switch
+                _cancellationToken.ThrowIfCancellationRequested();
+                var source = operation switch
                 {
-                    IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local) =>
-                        declarator.Initializer?.Value ?? (declarator.Parent is IForEachLoopOperation loop ? loop.Collection : null),
+                    IVariableDeclaratorOperation declarator when SymbolEqualityComparer.Default.Equals(declarator.Symbol, local) => declarator.Initializer?.Value,
                     IAssignmentOperation assignment when assignment.Target is ILocalReferenceOperation target && SymbolEqualityComparer.Default.Equals(target.Local, local) =>
                         assignment.Value,
                     IArgumentOperation { Parameter.RefKind: RefKind.Out, Parent: IInvocationOperation call } argument when Declares(argument.Value, local) => call,
@@ -459,7 +490,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                     IForEachLoopOperation loop when loop.Locals.Contains(local, SymbolEqualityComparer.Default) => loop.Collection,
                     _ => null,
                 };
-                if (source is not null && Carries(source, source.Syntax, root, depth, visited, cancellationToken))
+                if (source is not null && Carries(source, source.Syntax, depth))
                     return true;
             }
 
@@ -476,7 +507,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
         private static IOperation? PatternInput(IPatternOperation pattern)
         {
-            for (IOperation? current = pattern.Parent; current is not null; current = current.Parent)
+            for (var current = pattern.Parent; current is not null; current = current.Parent)
             {
                 switch (current)
                 {
@@ -496,8 +527,26 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             return null;
         }
 
-        private bool IsRequestType(ITypeSymbol? type) =>
-            type is { TypeKind: TypeKind.Class or TypeKind.Interface } && _requestTypes.Any(t => type.IsOrInheritsFrom(t));
+        /// <summary>Request state (<c>HttpContext</c> and friends, or a type named in <see cref="RequestDataTypesOption"/>), or derived from it.</summary>
+        private bool IsRequestType(ITypeSymbol? type)
+        {
+            if (type is not { TypeKind: TypeKind.Class or TypeKind.Interface or TypeKind.Struct })
+                return false;
+            if (type.TypeKind != TypeKind.Struct && _requestTypes.Any(t => type.IsOrInheritsFrom(t)))
+                return true;
+            if (_configured.IsEmpty)
+                return false;
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                if (_configured.Contains(current.OriginalDefinition.ToDisplayString(QualifiedFormat), StringComparer.Ordinal))
+                    return true;
+            }
+
+            return false;
+        }
+
+        private static readonly SymbolDisplayFormat QualifiedFormat =
+            SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None);
 
         private static bool IsNumeric(ITypeSymbol? type) =>
             type is not null && (type.TypeKind == TypeKind.Enum || type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double);
@@ -594,6 +643,10 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
         return synchronous;
     }
+
+    /// <summary>Whether <paramref name="member"/>'s body calls a method named <paramref name="name"/>.</summary>
+    private static bool Invokes(ISymbol member, string name, CancellationToken cancellationToken) =>
+        member.DeclaringSyntaxReferences.Any(r => r.GetSyntax(cancellationToken).DescendantNodes().OfType<InvocationExpressionSyntax>().Any(i => InvokedName(i.Expression) == name));
 
     private static bool IsInAsyncFunction(SyntaxNode node)
     {

@@ -54,16 +54,20 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     /// <summary>One ambient assignment statement of the group the fix restores.</summary>
     private sealed class Member
     {
-        public Member(ExpressionStatementSyntax statement, ExpressionSyntax target, AmbientTarget ambient)
+        public Member(ExpressionStatementSyntax statement, ExpressionSyntax target, AmbientTarget ambient, bool suppress)
         {
             Statement = statement;
             Target = target;
             Ambient = ambient;
+            Suppress = suppress;
         }
 
         public ExpressionStatementSyntax Statement { get; }
         public ExpressionSyntax Target { get; }
         public AmbientTarget Ambient { get; }
+
+        /// <summary>The restore needs <c>!</c>: <c>AsyncLocal&lt;T&gt;.Value</c> reads as maybe-null but takes a non-null <c>T</c>.</summary>
+        public bool Suppress { get; }
     }
 
     /// <summary>What to do with one <c>return</c> when the function becomes <c>async</c>.</summary>
@@ -184,7 +188,24 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             return null;
         }
 
-        return new Member(statement, assignment.Left, target);
+        return new Member(statement, assignment.Left, target, ReadsMaybeNull(operation.Target, model, assignment.SpanStart));
+    }
+
+    /// <summary>
+    /// A property read as maybe-null (<c>[MaybeNull]</c> getter) that does not accept null back, with nullable warnings on:
+    /// the saved value goes back with <c>!</c> (null there is the slot's own empty state).
+    /// </summary>
+    private static bool ReadsMaybeNull(IOperation target, SemanticModel model, int position)
+    {
+        if (!model.GetNullableContext(position).WarningsEnabled() || target is not IPropertyReferenceOperation { Property: var property }
+            || property.Type.IsValueType || property.Type.NullableAnnotation == NullableAnnotation.Annotated)
+        {
+            return false;
+        }
+
+        return property.GetMethod?.GetReturnTypeAttributes().Any(a => a.AttributeClass?.Name == "MaybeNullAttribute") == true
+            && property.SetMethod?.Parameters.FirstOrDefault()?.GetAttributes().Any(a => a.AttributeClass?.Name == "AllowNullAttribute") != true
+            && !property.GetAttributes().Any(a => a.AttributeClass?.Name == "AllowNullAttribute");
     }
 
     private static SyntaxNode? FunctionOf(SyntaxNode node) =>
@@ -308,14 +329,14 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             }
             else
             {
-                var awaited = ExpressionStatement(Await(expression)).WithLeadingTrivia(leading).WithTrailingTrivia(trailing);
+                var awaited = Unelastic(ExpressionStatement(Await(expression))).WithLeadingTrivia(leading).WithTrailingTrivia(trailing);
                 if (plan.Tail)
                 {
                     function = function.ReplaceNode(current, awaited);
                 }
                 else if (current.Parent is BlockSyntax)
                 {
-                    var bare = ReturnStatement().WithLeadingTrivia(Whitespace(Indentation(leading))).WithTrailingTrivia(trailing);
+                    var bare = Unelastic(ReturnStatement()).WithLeadingTrivia(Whitespace(Indentation(leading))).WithTrailingTrivia(trailing);
                     function = function.ReplaceNode(current, new SyntaxNode[] { awaited, bare });
                 }
                 else
@@ -390,7 +411,8 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         var moved = rest.Select(s => Indent(s, unit)).ToList();
 
         var restores = group.Select((member, i) => (StatementSyntax)ExpressionStatement(AssignmentExpression(SyntaxKind.SimpleAssignmentExpression,
-                    member.Target.WithoutTrivia().WithTrailingTrivia(Space), Token(TriviaList(), SyntaxKind.EqualsToken, TriviaList(Space)), IdentifierName(names[i])))
+                    member.Target.WithoutTrivia().WithTrailingTrivia(Space), Token(TriviaList(), SyntaxKind.EqualsToken, TriviaList(Space)),
+                    member.Suppress ? PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression, IdentifierName(names[i])) : IdentifierName(names[i])))
                 .WithLeadingTrivia(Whitespace(indent + unit))
                 .WithTrailingTrivia(eol))
             .ToList();
@@ -405,8 +427,18 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
 
         var groupStatements = statements.Skip(first).Take(last - first + 1).ToList();
         groupStatements[0] = groupStatements[0].WithLeadingTrivia(kept);
-        return block.WithStatements(List(statements.Take(first).Concat(saves).Concat(groupStatements).Append(tryStatement)));
+        return block.WithStatements(List(statements.Take(first).Concat(saves.Select(Unelastic)).Concat(groupStatements).Append(Unelastic(tryStatement))));
     }
+
+    /// <summary>
+    /// Drops the elastic trivia that <c>SyntaxFactory</c> puts on new tokens: the code action's cleanup would otherwise
+    /// reformat the lines around them with the default style (spaces instead of the user's tabs, for one).
+    /// </summary>
+    private static T Unelastic<T>(T node)
+        where T : SyntaxNode =>
+        node.ReplaceTokens(node.DescendantTokens(), (_, token) => token
+            .WithLeadingTrivia(token.LeadingTrivia.Where(t => !t.HasAnnotation(SyntaxAnnotation.ElasticAnnotation)))
+            .WithTrailingTrivia(token.TrailingTrivia.Where(t => !t.HasAnnotation(SyntaxAnnotation.ElasticAnnotation))));
 
     /// <summary>Adds one indentation unit at the start of every line of <paramref name="statement"/>.</summary>
     private static StatementSyntax Indent(StatementSyntax statement, string unit)
