@@ -20,6 +20,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
     internal const string FlowsToCaller = "is set in a synchronous method and never restored, so the value flows back to its caller";
     internal const string StaysOnThread = "is set and never restored, so the value stays on the thread for whatever runs there next";
+    internal const string CapturedByTimer = "is captured with the execution context by this Timer and stays alive as long as the timer does";
+    internal const string CapturedByRegistration = "is captured with the execution context by this registration and stays alive until the long-lived token is cancelled";
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(Descriptors.AmbientValueNotRestored);
@@ -34,6 +36,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 return;                                  // no ambient slot types: the rule costs nothing
             var rule = new Rule(start.Compilation, ambient);
             start.RegisterOperationAction(rule.AnalyzeAssignment, OperationKind.SimpleAssignment, OperationKind.CoalesceAssignment);
+            start.RegisterOperationAction(rule.AnalyzeTimer, OperationKind.ObjectCreation);
+            start.RegisterOperationAction(rule.AnalyzeRegistration, OperationKind.Invocation);
         });
     }
 
@@ -190,6 +194,9 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         private readonly INamedTypeSymbol? _task;
         private readonly INamedTypeSymbol? _taskOfT;
         private readonly INamedTypeSymbol? _valueTaskOfT;
+        private readonly INamedTypeSymbol? _timer;
+        private readonly INamedTypeSymbol? _cancellationToken;
+        private readonly INamedTypeSymbol? _lifetime;
 
         public Rule(Compilation compilation, Ambient ambient)
         {
@@ -203,6 +210,84 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             _task = compilation.GetBestTypeByMetadataName(TypeNames.Task);
             _taskOfT = compilation.GetBestTypeByMetadataName(TypeNames.TaskOfT);
             _valueTaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.ValueTaskOfT);
+            _timer = compilation.GetBestTypeByMetadataName(TypeNames.Timer);
+            _cancellationToken = compilation.GetBestTypeByMetadataName(TypeNames.CancellationToken);
+            _lifetime = compilation.GetBestTypeByMetadataName(TypeNames.IHostApplicationLifetime);
+        }
+
+        /// <summary><c>_timer = new Timer(…)</c> kept beyond the method, after an <c>AsyncLocal</c> was set in the same function.</summary>
+        public void AnalyzeTimer(OperationAnalysisContext context)
+        {
+            var creation = (IObjectCreationOperation)context.Operation;
+            if (_timer is null || !SymbolEqualityComparer.Default.Equals(creation.Type, _timer)
+                || Ownership.Classify(creation).Kind is not (FateKind.Stored or FateKind.Discarded)
+                    && creation.WalkUpConversions().Parent is not ICoalesceAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation })
+            {
+                return;                                  // a using or a local owns it: the method may end it
+            }
+
+            ReportCapture(context, creation, CapturedByTimer);
+        }
+
+        /// <summary><c>token.Register(…)</c> on a token that outlives the request, after an <c>AsyncLocal</c> was set in the same function.</summary>
+        public void AnalyzeRegistration(OperationAnalysisContext context)
+        {
+            var invocation = (IInvocationOperation)context.Operation;
+            if (invocation.TargetMethod.Name != "Register" || invocation.Instance is not { } token
+                || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _cancellationToken)
+                || !IsLongLived(token) || Ownership.Classify(invocation).Kind == FateKind.Using)
+            {
+                return;
+            }
+
+            ReportCapture(context, invocation, CapturedByRegistration);
+        }
+
+        /// <summary>
+        /// The application's lifetime tokens, and tokens read from static state. A parameter, <c>RequestAborted</c>, a
+        /// local source or an instance field may end with the request: silent.
+        /// </summary>
+        private bool IsLongLived(IOperation token) => token.WalkDownConversions() switch
+        {
+            IPropertyReferenceOperation { Property.Name: "ApplicationStopping" or "ApplicationStarted" or "ApplicationStopped" } property =>
+                property.Property.ContainingType.Implements(_lifetime),
+            IPropertyReferenceOperation { Property.Name: "Token", Instance: { } source } => source.WalkDownConversions() is IFieldReferenceOperation { Field.IsStatic: true } or IPropertyReferenceOperation { Property.IsStatic: true },
+            IFieldReferenceOperation field => field.Field.IsStatic,
+            IPropertyReferenceOperation property => property.Property.IsStatic,
+            _ => false,
+        };
+
+        private void ReportCapture(OperationAnalysisContext context, IOperation capture, string consequence)
+        {
+            if (capture.GetEnclosingBody() is not { } body || Outermost(context.ContainingSymbol.ContainingType) is not { } type)
+                return;
+            var configured = ImmutableArray<string>.Empty;
+            AmbientTarget? set = null;
+            foreach (var operation in body.Descendants())
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                if (operation.Syntax.SpanStart >= capture.Syntax.SpanStart)
+                    continue;                            // only what runs before the capture
+                if (operation is IInvocationOperation { TargetMethod.Name: "SuppressFlow" })
+                    return;                              // the flow is suppressed around it
+                if (operation is not IAssignmentOperation assignment || operation.IsInsideNestedFunction(body)
+                    || _ambient.Resolve(assignment.Target, context.CancellationToken) is not { Kind: AmbientKind.AsyncLocal } target)
+                {
+                    continue;
+                }
+
+                if (set is not null && SymbolEqualityComparer.Default.Equals(set.Key, target.Key))
+                    set = null;                          // assigned again (restored or replaced) before the capture
+                if (set is null && !IsNullOrDefault(assignment.Value) && CarriesRequestData(assignment.Value, configured.IsEmpty
+                    ? configured = context.Options.GetList(assignment.Syntax.SyntaxTree, RequestDataTypesOption)
+                    : configured, context.CancellationToken))
+                {
+                    set = target;
+                }
+            }
+
+            if (set is not null)
+                context.Report(Descriptors.AmbientValueNotRestored, capture, Display(set.Shown, type), consequence);
         }
 
         public void AnalyzeAssignment(OperationAnalysisContext context)

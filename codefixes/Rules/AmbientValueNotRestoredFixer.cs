@@ -3,6 +3,7 @@ using LeakAnalyzers.Helpers;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Formatting;
+using Microsoft.CodeAnalysis.Simplification;
 using static LeakAnalyzers.Rules.AmbientValueNotRestoredAnalyzer;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
@@ -20,6 +21,8 @@ namespace LeakAnalyzers.Rules;
 public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
 {
     internal const string Title = "Restore the previous value in finally";
+    internal const string UnsafeRegisterTitle = "Register without capturing the execution context";
+    internal const string SuppressFlowTitle = "Suppress execution context flow around it";
 
     /// <summary>Methods whose job is to set the value for their caller: restoring at their end would undo them.</summary>
     private static readonly string[] ScopeVerbs = { "On", "Begin", "Enter", "Push", "Use", "Set", "Start", "Open", "Init", "Initialize", "Attach", "Apply", "Activate", "Change" };
@@ -32,23 +35,109 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not AssignmentExpressionSyntax assignment)
-            return;
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (model is null || Plan(assignment, model, context.CancellationToken) is null)
+        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not { } node || model is null
+            || Choose(node, model, context.CancellationToken) is not { } choice)
+        {
             return;                                       // validate everything before registering
+        }
+
         context.RegisterCodeFix(
-            CodeAction.Create(Title, ct => FixAsync(context.Document, assignment, ct), equivalenceKey: Title),
+            CodeAction.Create(choice.Title, ct => FixAsync(context.Document, node, choice.Title, ct), equivalenceKey: choice.Title),
             context.Diagnostics);
     }
 
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
+    private static async Task<Document> FixAsync(Document document, SyntaxNode node, string? equivalenceKey, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || node is not AssignmentExpressionSyntax assignment || Plan(assignment, model, cancellationToken) is not { } apply)
+        if (root is null || model is null || Choose(node, model, cancellationToken) is not { } choice
+            || equivalenceKey is not null && equivalenceKey != choice.Title)
+        {
             return document;
-        return document.WithSyntaxRoot(apply(root));
+        }
+
+        return document.WithSyntaxRoot(choice.Apply(root));
+    }
+
+    /// <summary>The one rewrite that fits the reported node, validated; null when none is safe.</summary>
+    private static (string Title, Func<SyntaxNode, SyntaxNode> Apply)? Choose(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
+    {
+        switch (node)
+        {
+            case AssignmentExpressionSyntax assignment when Plan(assignment, model, cancellationToken) is { } restore:
+                return (Title, restore);
+            case InvocationExpressionSyntax invocation when PlanUnsafeRegister(invocation, model, cancellationToken) is { } unsafeRegister:
+                return (UnsafeRegisterTitle, unsafeRegister);
+            case InvocationExpressionSyntax or ObjectCreationExpressionSyntax or ImplicitObjectCreationExpressionSyntax
+                when PlanSuppressFlow((ExpressionSyntax)node) is { } suppress:
+                return (SuppressFlowTitle, suppress);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// <c>token.Register(() =&gt; …)</c> becomes <c>token.UnsafeRegister(_ =&gt; …, null)</c>, and
+    /// <c>token.Register(callback, state)</c> becomes <c>token.UnsafeRegister(callback, state)</c>.
+    /// </summary>
+    private static Func<SyntaxNode, SyntaxNode>? PlanUnsafeRegister(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (invocation.Expression is not MemberAccessExpressionSyntax { Name: IdentifierNameSyntax { Identifier.ValueText: "Register" } name } access
+            || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
+            || !method.ContainingType.GetMembers("UnsafeRegister").OfType<IMethodSymbol>().Any(m => m.Parameters.Length == 2))
+        {
+            return null;
+        }
+
+        var arguments = invocation.ArgumentList.Arguments;
+        var renamed = access.WithName(IdentifierName(Identifier(name.Identifier.LeadingTrivia, "UnsafeRegister", name.Identifier.TrailingTrivia)));
+        if (method.Parameters.Length == 2 && method.Parameters[1].Type.SpecialType == SpecialType.System_Object && arguments.All(a => a.NameColon is null))
+            return root => root.ReplaceNode(invocation, invocation.WithExpression(renamed));
+
+        if (method.Parameters.Length == 1 && arguments.Count == 1
+            && arguments[0].Expression is ParenthesizedLambdaExpressionSyntax { ParameterList.Parameters.Count: 0 } lambda
+            && !lambda.DescendantNodes().OfType<IdentifierNameSyntax>().Any(i => i.Identifier.ValueText == "_"))
+        {
+            var parameter = Parameter(Identifier(lambda.ParameterList.GetLeadingTrivia(), "_", lambda.ParameterList.GetTrailingTrivia()));
+            var simple = SimpleLambdaExpression(lambda.Modifiers, parameter, lambda.ArrowToken, lambda.Block, lambda.ExpressionBody)
+                .WithLeadingTrivia(lambda.GetLeadingTrivia());
+            var list = invocation.ArgumentList.WithArguments(SeparatedList(
+                new[] { arguments[0].WithExpression(simple), Argument(LiteralExpression(SyntaxKind.NullLiteralExpression)) },
+                new[] { Token(TriviaList(), SyntaxKind.CommaToken, TriviaList(Space)) }));
+            return root => root.ReplaceNode(invocation, invocation.WithExpression(renamed).WithArgumentList(Unelastic(list)));
+        }
+
+        return null;
+    }
+
+    /// <summary>The capturing statement inside <c>using (ExecutionContext.SuppressFlow()) { … }</c>.</summary>
+    private static Func<SyntaxNode, SyntaxNode>? PlanSuppressFlow(ExpressionSyntax capture)
+    {
+        if (capture.FirstAncestorOrSelf<StatementSyntax>() is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
+            || statement.DescendantNodes().Any(n => n is AwaitExpressionSyntax))
+        {
+            return null;                                  // a declaration would lose its scope; an await would undo the flow on another thread
+        }
+
+        return root =>
+        {
+            var indent = Indentation(statement.GetLeadingTrivia());
+            var unit = Unit(block, indent);
+            var eol = EndOfLine(block);
+            var (blank, kept) = SplitBlankLines(statement.GetLeadingTrivia());
+            var moved = Indent(statement.WithLeadingTrivia(kept), unit);
+            if (!moved.GetTrailingTrivia().Any(SyntaxKind.EndOfLineTrivia))
+                moved = moved.WithTrailingTrivia(moved.GetTrailingTrivia().Add(eol));
+            var suppress = InvocationExpression(MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression,
+                ParseName("System.Threading.ExecutionContext").WithAdditionalAnnotations(Simplifier.Annotation), IdentifierName("SuppressFlow")));
+            var usingStatement = UsingStatement(
+                Token(blank.Add(Whitespace(indent)), SyntaxKind.UsingKeyword, TriviaList(Space)),
+                Token(SyntaxKind.OpenParenToken), null, suppress, Token(TriviaList(), SyntaxKind.CloseParenToken, TriviaList(eol)),
+                Block(Token(TriviaList(Whitespace(indent)), SyntaxKind.OpenBraceToken, TriviaList(eol)), SingletonList(moved),
+                    Token(TriviaList(Whitespace(indent)), SyntaxKind.CloseBraceToken, TriviaList(eol))));
+            return root.ReplaceNode(statement, Unelastic(usingStatement));
+        };
     }
 
     /// <summary>One ambient assignment statement of the group the fix restores.</summary>
@@ -390,8 +479,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         var last = groupIndexes.Max();
         var firstStatement = statements[first];
         var indent = Indentation(firstStatement.GetLeadingTrivia());
-        var closing = Indentation(block.CloseBraceToken.LeadingTrivia);
-        var unit = indent.Length > closing.Length && indent.StartsWith(closing, StringComparison.Ordinal) ? indent.Substring(closing.Length) : "    ";
+        var unit = Unit(block, indent);
         var eol = EndOfLine(block);
 
         var (blank, kept) = SplitBlankLines(firstStatement.GetLeadingTrivia());
@@ -484,6 +572,13 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         }
 
         return (TriviaList(trivia.Take(split)), TriviaList(trivia.Skip(split)));
+    }
+
+    /// <summary>One indentation step: the block's statements' indentation beyond its closing brace's, four spaces if that fails.</summary>
+    private static string Unit(BlockSyntax block, string indent)
+    {
+        var closing = Indentation(block.CloseBraceToken.LeadingTrivia);
+        return indent.Length > closing.Length && indent.StartsWith(closing, StringComparison.Ordinal) ? indent.Substring(closing.Length) : "    ";
     }
 
     /// <summary>The whitespace that starts the last line of <paramref name="trivia"/>.</summary>

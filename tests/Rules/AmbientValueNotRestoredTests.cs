@@ -373,6 +373,72 @@ public sealed class AmbientValueNotRestoredTests
             """, new TestSettings { Options = [(AmbientValueNotRestoredAnalyzer.RequestDataTypesOption, "Shop.Tenant")] });
     }
 
+    [Fact]
+    public async Task Reports_TimerStartedAfterSettingAnAsyncLocal()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_flush;
+                private readonly RequestDelegate _next;
+
+                public MetricsMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+                    s_flush ??= {|#0:new Timer(_ => Flush(), null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))|};
+                    await _next(context);
+                }
+
+                private static void Flush() { }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("Route", AmbientValueNotRestoredAnalyzer.CapturedByTimer));
+    }
+
+    [Fact]
+    public async Task Reports_RegistrationOnALongLivedToken()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Hosting;
+
+            public sealed class SessionMiddleware
+            {
+                private static readonly AsyncLocal<string?> Session = new();
+                private static readonly CancellationTokenSource s_shutdown = new();
+                private readonly RequestDelegate _next;
+                private readonly IHostApplicationLifetime _lifetime;
+
+                public SessionMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+                {
+                    _next = next;
+                    _lifetime = lifetime;
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Session.Value = context.Request.Cookies["session"];
+                    {|#0:_lifetime.ApplicationStopping.Register(() => Log("stopping"))|};
+                    {|#1:s_shutdown.Token.Register(state => Log((string)state!), "bye")|};
+                    await _next(context);
+                }
+
+                private static void Log(string message) { }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("Session", AmbientValueNotRestoredAnalyzer.CapturedByRegistration),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("Session", AmbientValueNotRestoredAnalyzer.CapturedByRegistration));
+    }
+
     // ------------------------------------------------------------------------------------------------ silent
 
     [Fact]
@@ -835,6 +901,50 @@ public sealed class AmbientValueNotRestoredTests
                 {
                     Current.Value = _resolver.Resolve();
                     return _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ShortLivedOrUnrelatedCaptures()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class PollingMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_beforeSet;
+                private static Timer? s_suppressed;
+                private static Timer? s_cleared;
+                private readonly RequestDelegate _next;
+
+                public PollingMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context, CancellationToken stopping)
+                {
+                    s_beforeSet ??= new Timer(_ => { }, null, 1000, 1000);
+                    Route.Value = context.Request.Path;
+
+                    // Owned by the request: disposed here, or a token that ends with the request.
+                    using var poll = new Timer(_ => { }, null, 100, 100);
+                    using var onAbort = context.RequestAborted.Register(() => Console.WriteLine("aborted"));
+                    stopping.Register(() => Console.WriteLine("stopping"));
+                    using (var cts = new CancellationTokenSource())
+                        cts.Token.Register(() => Console.WriteLine("local"));
+
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        s_suppressed ??= new Timer(_ => { }, null, 1000, 1000);
+                    }
+
+                    await _next(context);
+                    Route.Value = null;
+                    s_cleared ??= new Timer(_ => { }, null, 1000, 1000);
                 }
             }
             """);
@@ -1411,6 +1521,164 @@ public sealed class AmbientValueNotRestoredTests
         await VerifyCS.FixAsync(
             "using System.Threading;\n\npublic sealed class Worker\n{\n\tprivate static readonly AsyncLocal<string?> s_job = new();\n\n\tpublic void Run(string job)\n\t{\n\t\t[|s_job.Value = job|];\n\t\tSystem.Console.WriteLine(\n\t\t\ts_job.Value);\n\t}\n}\n",
             "using System.Threading;\n\npublic sealed class Worker\n{\n\tprivate static readonly AsyncLocal<string?> s_job = new();\n\n\tpublic void Run(string job)\n\t{\n\t\tvar previousJob = s_job.Value;\n\t\ts_job.Value = job;\n\t\ttry\n\t\t{\n\t\t\tSystem.Console.WriteLine(\n\t\t\t\ts_job.Value);\n\t\t}\n\t\tfinally\n\t\t{\n\t\t\ts_job.Value = previousJob;\n\t\t}\n\t}\n}\n");
+    }
+
+    [Fact]
+    public async Task Fixes_RegisterBecomesUnsafeRegister()
+    {
+        await VerifyCS.FixAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Hosting;
+
+            public sealed class SessionMiddleware
+            {
+                private static readonly AsyncLocal<string?> Session = new();
+                private readonly RequestDelegate _next;
+                private readonly IHostApplicationLifetime _lifetime;
+
+                public SessionMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+                {
+                    _next = next;
+                    _lifetime = lifetime;
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Session.Value = context.Request.Cookies["session"];
+                    [|_lifetime.ApplicationStopping.Register(() => Log("stopping"))|]; // flush on shutdown
+                    [|_lifetime.ApplicationStopped.Register(state => Log((string)state!), "stopped")|];
+                    await _next(context);
+                }
+
+                private static void Log(string message) { }
+            }
+            """, """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Hosting;
+
+            public sealed class SessionMiddleware
+            {
+                private static readonly AsyncLocal<string?> Session = new();
+                private readonly RequestDelegate _next;
+                private readonly IHostApplicationLifetime _lifetime;
+
+                public SessionMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+                {
+                    _next = next;
+                    _lifetime = lifetime;
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Session.Value = context.Request.Cookies["session"];
+                    _lifetime.ApplicationStopping.UnsafeRegister(_ => Log("stopping"), null); // flush on shutdown
+                    _lifetime.ApplicationStopped.UnsafeRegister(state => Log((string)state!), "stopped");
+                    await _next(context);
+                }
+
+                private static void Log(string message) { }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_TimerCreationWithSuppressedFlow()
+    {
+        await VerifyCS.FixAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_flush;
+                private readonly RequestDelegate _next;
+
+                public MetricsMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+
+                    // Flush every ten seconds, started by the first request.
+                    s_flush ??= [|new Timer(_ => Flush(), null,
+                        TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))|];
+                    await _next(context);
+                }
+
+                private static void Flush() { }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_flush;
+                private readonly RequestDelegate _next;
+
+                public MetricsMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        // Flush every ten seconds, started by the first request.
+                        s_flush ??= new Timer(_ => Flush(), null,
+                            TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+                    }
+                    await _next(context);
+                }
+
+                private static void Flush() { }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_RegistrationKeptInALocal()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Hosting;
+
+            public sealed class SessionMiddleware
+            {
+                private static readonly AsyncLocal<string?> Session = new();
+                private readonly RequestDelegate _next;
+                private readonly IHostApplicationLifetime _lifetime;
+
+                public SessionMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+                {
+                    _next = next;
+                    _lifetime = lifetime;
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Session.Value = context.Request.Cookies["session"];
+                    var registration = [|_lifetime.ApplicationStopping.Register(Flush)|];
+                    await _next(context);
+                    GC.KeepAlive(registration);
+                }
+
+                private static void Flush() { }
+            }
+            """);
     }
 
     [Fact]
