@@ -268,7 +268,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 context.CancellationToken.ThrowIfCancellationRequested();
                 if (operation.Syntax.SpanStart >= capture.Syntax.SpanStart)
                     continue;                            // only what runs before the capture
-                if (operation is IInvocationOperation { TargetMethod.Name: "SuppressFlow" })
+                if (operation is IInvocationOperation { TargetMethod.Name: "SuppressFlow" } suppress && Suppresses(suppress, capture))
                     return;                              // the flow is suppressed around it
                 if (operation is not IAssignmentOperation assignment || operation.IsInsideNestedFunction(body)
                     || _ambient.Resolve(assignment.Target, context.CancellationToken) is not { Kind: AmbientKind.AsyncLocal } target)
@@ -640,6 +640,20 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             parameter.Locations.FirstOrDefault() is { IsInSource: true } location
             && location.SourceTree == value.SyntaxTree
             && value.Span.Contains(location.SourceSpan);
+    }
+
+    /// <summary><c>using (ExecutionContext.SuppressFlow()) { … }</c> around the capture; a declaration or a bare call (undone who knows where) counts too.</summary>
+    private static bool Suppresses(IOperation suppress, IOperation capture)
+    {
+        for (var current = suppress.Parent; current is not null; current = current.Parent)
+        {
+            if (current is IUsingOperation usingOperation)
+                return usingOperation.Body.Syntax.Span.Contains(capture.Syntax.Span);
+            if (current is IBlockOperation or IExpressionStatementOperation or IUsingDeclarationOperation)
+                return true;
+        }
+
+        return true;
     }
 
     private static INamedTypeSymbol? Outermost(INamedTypeSymbol? type)

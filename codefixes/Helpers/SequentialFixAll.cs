@@ -11,10 +11,6 @@ internal static class SequentialFixAll
     private const string Kind = "LeakAnalyzers.FixAllTarget";
 
     public static FixAllProvider Create(Func<Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
-        Create((document, node, _, cancellationToken) => fixOne(document, node, cancellationToken));
-
-    /// <summary>The same, for a fixer that offers several actions: <c>fixOne</c> gets the chosen action's equivalence key.</summary>
-    public static FixAllProvider Create(Func<Document, SyntaxNode, string?, CancellationToken, Task<Document>> fixOne) =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
         {
             var cancellationToken = context.CancellationToken;
@@ -35,7 +31,7 @@ internal static class SequentialFixAll
                 cancellationToken.ThrowIfCancellationRequested();
                 var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
                 if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
-                    document = await fixOne(document, target, context.CodeActionEquivalenceKey, cancellationToken).ConfigureAwait(false);
+                    document = await fixOne(document, target, cancellationToken).ConfigureAwait(false);
             }
 
             return document;

@@ -43,20 +43,20 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         }
 
         context.RegisterCodeFix(
-            CodeAction.Create(choice.Title, ct => FixAsync(context.Document, node, choice.Title, ct), equivalenceKey: choice.Title),
+            CodeAction.Create(choice.Title, ct => FixAsync(context.Document, node, ct), equivalenceKey: choice.Title),
             context.Diagnostics);
     }
 
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, string? equivalenceKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each diagnostic has exactly one action, so Fix All applies every diagnostic's own action whichever one started it
+    /// (<c>dotnet format</c> runs a single Fix All per rule).
+    /// </summary>
+    private static async Task<Document> FixAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || Choose(node, model, cancellationToken) is not { } choice
-            || equivalenceKey is not null && equivalenceKey != choice.Title)
-        {
+        if (root is null || model is null || Choose(node, model, cancellationToken) is not { } choice)
             return document;
-        }
-
         return document.WithSyntaxRoot(choice.Apply(root));
     }
 

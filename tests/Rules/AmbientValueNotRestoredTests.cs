@@ -427,6 +427,11 @@ public sealed class AmbientValueNotRestoredTests
                 public async Task InvokeAsync(HttpContext context)
                 {
                     Session.Value = context.Request.Cookies["session"];
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        _lifetime.ApplicationStarted.Register(() => Log("started"));
+                    }
+
                     {|#0:_lifetime.ApplicationStopping.Register(() => Log("stopping"))|};
                     {|#1:s_shutdown.Token.Register(state => Log((string)state!), "bye")|};
                     await _next(context);
@@ -1638,6 +1643,95 @@ public sealed class AmbientValueNotRestoredTests
                         s_flush ??= new Timer(_ => Flush(), null,
                             TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
                     }
+                    await _next(context);
+                }
+
+                private static void Flush() { }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_AllThreeActionsInOneFixAll()
+    {
+        await VerifyCS.FixAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Hosting;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_flush;
+                private readonly RequestDelegate _next;
+                private readonly IHostApplicationLifetime _lifetime;
+
+                public MetricsMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+                {
+                    _next = next;
+                    _lifetime = lifetime;
+                }
+
+                public Task Invoke(HttpContext context)
+                {
+                    [|Route.Value = context.Request.Path|];
+                    return _next(context);
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+                    s_flush ??= [|new Timer(_ => Flush(), null, 10_000, 10_000)|];
+                    [|_lifetime.ApplicationStopping.Register(() => Flush())|];
+                    await _next(context);
+                }
+
+                private static void Flush() { }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Hosting;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_flush;
+                private readonly RequestDelegate _next;
+                private readonly IHostApplicationLifetime _lifetime;
+
+                public MetricsMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+                {
+                    _next = next;
+                    _lifetime = lifetime;
+                }
+
+                public async Task Invoke(HttpContext context)
+                {
+                    var previousRoute = Route.Value;
+                    Route.Value = context.Request.Path;
+                    try
+                    {
+                        await _next(context);
+                    }
+                    finally
+                    {
+                        Route.Value = previousRoute;
+                    }
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        s_flush ??= new Timer(_ => Flush(), null, 10_000, 10_000);
+                    }
+                    _lifetime.ApplicationStopping.UnsafeRegister(_ => Flush(), null);
                     await _next(context);
                 }
 
