@@ -594,33 +594,8 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     /// <summary><c>previousTenant</c> for <c>_tenant</c>, <c>t_user</c>, <c>CurrentTenant</c>…; numbered when the name is taken.</summary>
     private static List<string> UniqueNames(List<Member> group, BlockSyntax block, SemanticModel model, CancellationToken cancellationToken)
     {
-        var scope = (SyntaxNode?)block.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? block.SyntaxTree.GetRoot(cancellationToken);
-        var taken = new HashSet<string>(scope.DescendantNodes().Select(n => n switch
-        {
-            VariableDeclaratorSyntax v => v.Identifier.ValueText,
-            ParameterSyntax p => p.Identifier.ValueText,
-            SingleVariableDesignationSyntax d => d.Identifier.ValueText,
-            ForEachStatementSyntax f => f.Identifier.ValueText,
-            CatchDeclarationSyntax c => c.Identifier.ValueText,
-            LocalFunctionStatementSyntax l => l.Identifier.ValueText,
-            _ => null,
-        }).OfType<string>(), StringComparer.Ordinal);
-        var names = new List<string>();
-        foreach (var member in group)
-        {
-            var stem = "previous" + Stem(member.Ambient.Shown.Name);
-            for (var i = 1; ; i++)
-            {
-                var candidate = i == 1 ? stem : stem + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (taken.Add(candidate) && model.LookupSymbols(block.SpanStart, name: candidate).IsEmpty)
-                {
-                    names.Add(candidate);
-                    break;
-                }
-            }
-        }
-
-        return names;
+        var declared = Naming.DeclaredAround(block, cancellationToken);
+        return group.Select(member => Naming.Unique("previous" + Stem(member.Ambient.Shown.Name), block, model, declared)).ToList();
     }
 
     private static string Stem(string name)
