@@ -400,6 +400,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 return false;                            // an accessor publishes the value; its callers clear it
             if (ReturnsRestoreToken(method))
                 return false;                            // the caller ends the scope through what it gets back
+            if (function is null && method is { IsStatic: true, Name: "Main" or "<Main>$" })
+                return false;                            // the entry point: nothing runs after it returns
 
             if (target.Kind == AmbientKind.AsyncLocal)
             {

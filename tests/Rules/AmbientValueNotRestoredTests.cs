@@ -877,6 +877,48 @@ public sealed class AmbientValueNotRestoredTests
     }
 
     [Fact]
+    public async Task DoesNotReport_EntryPoint()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public static class Settings
+            {
+                public static readonly AsyncLocal<string?> Environment = new();
+                [ThreadStatic] public static string[]? t_arguments;
+            }
+
+            public static class Program
+            {
+                public static void Main(string[] args)
+                {
+                    Settings.Environment.Value = args.Length > 0 ? args[0] : "Production";
+                    Settings.t_arguments = args;
+                    Console.WriteLine(Settings.Environment.Value);
+                }
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
+    public async Task DoesNotReport_TopLevelStatements()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            Settings.Environment.Value = args.Length > 0 ? args[0] : "Production";
+            Console.WriteLine(Settings.Environment.Value);
+
+            public static class Settings
+            {
+                public static readonly AsyncLocal<string?> Environment = new();
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
     public async Task DoesNotReport_WithoutTheOptionAValueFromAServiceIsUnknown()
     {
         await Analyze.NoDiagnosticsAsync("""
@@ -1376,6 +1418,54 @@ public sealed class AmbientValueNotRestoredTests
                 }
             }
             """);
+    }
+
+    [Fact]
+    public async Task Fixes_PipelineLambdaInTopLevelStatements()
+    {
+        await VerifyCS.FixAsync("""
+            using System.Threading;
+            using Microsoft.AspNetCore.Builder;
+
+            var app = WebApplication.Create(args);
+            app.Use(next => context =>
+            {
+                [|Ambient.Tenant.Value = context.Request.Host.Host|];
+                return next(context);
+            });
+            app.MapGet("/", () => Ambient.Tenant.Value);
+            app.Run();
+
+            static class Ambient
+            {
+                public static readonly AsyncLocal<string?> Tenant = new();
+            }
+            """, """
+            using System.Threading;
+            using Microsoft.AspNetCore.Builder;
+
+            var app = WebApplication.Create(args);
+            app.Use(next => async context =>
+            {
+                var previousTenant = Ambient.Tenant.Value;
+                Ambient.Tenant.Value = context.Request.Host.Host;
+                try
+                {
+                    await next(context);
+                }
+                finally
+                {
+                    Ambient.Tenant.Value = previousTenant;
+                }
+            });
+            app.MapGet("/", () => Ambient.Tenant.Value);
+            app.Run();
+
+            static class Ambient
+            {
+                public static readonly AsyncLocal<string?> Tenant = new();
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
     }
 
     [Fact]
