@@ -7,10 +7,12 @@ namespace LeakAnalyzers.Rules;
 
 /// <summary>
 /// LEAK005: request data put into ambient state (<c>AsyncLocal&lt;T&gt;.Value</c> in a synchronous method,
-/// <c>ThreadLocal&lt;T&gt;.Value</c>, a <c>[ThreadStatic]</c> field) that the enclosing type never restores.
-/// Type-level: every assignment of an ambient slot in the outermost type is collected; a restore anywhere in the type
-/// (a <c>finally</c>, a cleanup callback, a <c>null</c>/saved value, a restore helper called from a <c>finally</c>)
-/// silences the slot; the remaining candidates are reported when the type is done.
+/// <c>ThreadLocal&lt;T&gt;.Value</c>, a <c>[ThreadStatic]</c> field) that the enclosing type never restores; and, in a
+/// function that set an <c>AsyncLocal</c>, a long-lived timer or registration that captures it.
+/// Operation-level, with a type-level question asked only for the rare candidate: the outermost type (nested scope
+/// classes included; symbol-start scopes do not cover nested types) is read for a restore of the same slot: a
+/// <c>finally</c> of the same method, a cleanup callback, a <c>null</c> or saved value, a helper called from a
+/// <c>finally</c>. Parts of the type in other files are read syntactically and keep the rule silent when unsure.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
@@ -456,8 +458,10 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
         /// <summary>
         /// A synchronous lambda the ASP.NET Core pipeline runs on the request's context: an argument of a
-        /// <c>Microsoft.AspNetCore.*</c> API (<c>app.Use</c>, <c>app.Run</c>, <c>MapGet</c>, endpoint filters), or the
-        /// request delegate returned by such a lambda (<c>app.Use(next =&gt; context =&gt; …)</c>).
+        /// <c>Microsoft.AspNetCore.*</c> <c>Use…</c>/<c>Run…</c>/<c>Map…</c>/<c>Add…</c> API (<c>app.Use</c>, <c>app.Run</c>,
+        /// <c>MapGet</c>, <c>AddEndpointFilter</c>), or the request delegate returned by such a lambda
+        /// (<c>app.Use(next =&gt; context =&gt; …)</c>). Callbacks such as <c>Response.OnStarting</c> run inside the
+        /// server's own async code, which restores the context: silent.
         /// </summary>
         private static bool IsPipelineHandler(IAnonymousFunctionOperation lambda)
         {
@@ -474,7 +478,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 switch (parent)
                 {
                     case IArgumentOperation { Parent: IInvocationOperation invocation }:
-                        return invocation.TargetMethod.ContainingNamespace?.ToDisplayString().StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true;
+                        return invocation.TargetMethod.ContainingNamespace?.ToDisplayString().StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) == true
+                            && PipelineVerbs.Any(v => StartsWithWord(invocation.TargetMethod.Name, v));
                     case IReturnOperation { Parent: IBlockOperation { Parent: IAnonymousFunctionOperation outer } }:
                         current = outer;
                         continue;
@@ -708,6 +713,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
         return false;
     }
+
+    private static readonly string[] PipelineVerbs = { "Use", "Run", "Map", "Add" };
 
     private static readonly string[] CleanupVerbs = { "Restore", "Reset", "Clear", "Exit", "Leave", "Pop", "End", "Revert", "Undo" };
 

@@ -257,6 +257,35 @@ public sealed class AmbientValueNotRestoredTests
     }
 
     [Fact]
+    public async Task Reports_LazyGetterFillingTheSlotFromTheRequest()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record SecurityToken(string Value);
+
+            public sealed class SecurityTokenAccessor
+            {
+                private static readonly AsyncLocal<SecurityToken?> s_token = new();
+                private readonly IHttpContextAccessor _http;
+
+                public SecurityTokenAccessor(IHttpContextAccessor http) => _http = http;
+
+                public SecurityToken? Token
+                {
+                    get
+                    {
+                        if (s_token.Value is null)
+                            [|s_token.Value = new SecurityToken(_http.HttpContext!.Request.Headers.Authorization.ToString())|];
+                        return s_token.Value;
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Reports_ThreadStaticLazyCaptureOfTheRequest()
     {
         await Analyze.DiagnosticsAsync("""
@@ -811,6 +840,29 @@ public sealed class AmbientValueNotRestoredTests
                     void Process(string item) => Item.Value = item;
                     items.ForEach(Process);
                 }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ResponseCallbacks()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public static class Timing
+            {
+                private static readonly AsyncLocal<string?> s_phase = new();
+
+                public static void Track(HttpContext context) =>
+                    context.Response.OnStarting(() =>
+                    {
+                        s_phase.Value = context.Request.Path;
+                        context.Response.Headers["X-Phase"] = s_phase.Value;
+                        return Task.CompletedTask;
+                    });
             }
             """);
     }
