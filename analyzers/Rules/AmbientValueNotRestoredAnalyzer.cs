@@ -364,6 +364,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 }
 
                 var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
+                if (IsNullOrDefault(other.Value) || IsCleanupMember(member) || member is not null && calledFromFinally.Contains(member.Name))
+                    return true;                         // a clear, a paired cleanup or a restore helper: good for the whole type
                 if (IsInFinally(other))
                 {
                     // A finally restores what its own method set, or what a helper it calls set; not a sibling method's assignment.
@@ -372,8 +374,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                if (IsRestore(other, member, configured, cancellationToken) || member is not null && calledFromFinally.Contains(member.Name))
-                    return true;
+                if (!CarriesRequestData(other.Value, configured, cancellationToken))
+                    return true;                         // a saved value put back, or a value derived from the slot itself
             }
 
             return false;

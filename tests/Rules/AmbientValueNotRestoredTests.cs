@@ -574,7 +574,12 @@ public sealed class AmbientValueNotRestoredTests
                 {
                     private readonly Tenant? _previous;
                     public Scope(Tenant? previous) => _previous = previous;
-                    public void Dispose() => s_current.Value = _previous;
+
+                    public void Dispose()
+                    {
+                        try { Console.WriteLine("leaving"); }
+                        finally { s_current.Value = _previous; }
+                    }
                 }
             }
 
