@@ -388,24 +388,6 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
     };
 
     /// <summary>"response", or "response2", "response3"… when the name is taken anywhere it could clash.</summary>
-    private static string UniqueName(SyntaxNode at, SemanticModel model, CancellationToken cancellationToken)
-    {
-        var scope = (SyntaxNode?)at.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? at.SyntaxTree.GetRoot(cancellationToken);
-        var declared = new HashSet<string>(scope.DescendantNodes().Select(n => n switch
-        {
-            VariableDeclaratorSyntax v => v.Identifier.ValueText,
-            ParameterSyntax p => p.Identifier.ValueText,
-            SingleVariableDesignationSyntax d => d.Identifier.ValueText,
-            ForEachStatementSyntax f => f.Identifier.ValueText,
-            CatchDeclarationSyntax c => c.Identifier.ValueText,
-            LocalFunctionStatementSyntax l => l.Identifier.ValueText,
-            _ => null,
-        }).OfType<string>(), StringComparer.Ordinal);
-        for (var i = 1; ; i++)
-        {
-            var candidate = i == 1 ? DefaultName : DefaultName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            if (!declared.Contains(candidate) && model.LookupSymbols(at.SpanStart, name: candidate).IsEmpty)
-                return candidate;
-        }
-    }
+    private static string UniqueName(SyntaxNode at, SemanticModel model, CancellationToken cancellationToken) =>
+        Naming.Unique(DefaultName, at, model, Naming.DeclaredAround(at, cancellationToken));
 }

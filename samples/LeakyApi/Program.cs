@@ -8,4 +8,5 @@ var app = builder.Build();
 app.MapControllers();
 app.MapHttpResponseExamples();
 app.MapStaticCacheExamples();
+app.UseAmbientStateExamples();
 app.Run();
