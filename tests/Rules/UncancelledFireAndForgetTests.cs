@@ -793,4 +793,75 @@ public sealed class UncancelledFireAndForgetTests
             }
             """, Await);
     }
+
+    // ---------------------------------------------------------------- both rules on one statement
+
+    private const string ClassicBefore = """
+                _ = {|LEAK002:Task.Run(async () =>
+                {
+                    await Task.Delay(3000);
+                    _logger.LogInformation("Audited {Path}", {|LEAK003:context|}.Request.Path);
+                })|};
+        """;
+
+    private const string ClassicCopied = """
+                var path = context.Request.Path;
+                _ = {|LEAK002:Task.Run(async () =>
+                {
+                    await Task.Delay(3000);
+                    _logger.LogInformation("Audited {Path}", path);
+                })|};
+        """;
+
+    [Fact]
+    public async Task Fixes_BothRulesOnTheClassicStatementInTurn()
+    {
+        // LEAK003's fix first: the closure reads a copied PathString instead of the pooled HttpContext.
+        await Verify<HttpContextCapturedByClosureAnalyzer, UncancelledFireAndForgetAnalyzer, HttpContextCapturedByClosureFixer>.FixAsync(
+            ClassicMiddleware(ClassicBefore, injected: false), ClassicMiddleware(ClassicCopied, injected: false));
+
+        // Then LEAK002's: the work stops with the application, not with the request.
+        await Verify<UncancelledFireAndForgetAnalyzer, HttpContextCapturedByClosureAnalyzer, UncancelledFireAndForgetFixer>.FixAsync(
+            ClassicMiddleware(ClassicCopied, injected: false), ClassicMiddleware("""
+                var path = context.Request.Path;
+                _ = Task.Run(async () =>
+                {
+                    await Task.Delay(3000, _lifetime.ApplicationStopping);
+                    _logger.LogInformation("Audited {Path}", path);
+                }, _lifetime.ApplicationStopping);
+        """, injected: true), Cancel);
+    }
+
+    [Fact]
+    public async Task Fixes_AwaitingTheClassicStatementSettlesBothRules()
+    {
+        await Verify<UncancelledFireAndForgetAnalyzer, HttpContextCapturedByClosureAnalyzer, UncancelledFireAndForgetFixer>.FixAsync(
+            ClassicMiddleware(ClassicBefore, injected: false), ClassicMiddleware("""
+                await Task.Run(async () =>
+                {
+                    await Task.Delay(3000, context.RequestAborted);
+                    _logger.LogInformation("Audited {Path}", context.Request.Path);
+                }, context.RequestAborted);
+        """, injected: false), Await);
+    }
+
+    private static string ClassicMiddleware(string body, bool injected) => Usings + $$"""
+        public sealed class AuditMiddleware
+        {
+            private readonly RequestDelegate _next;
+            private readonly ILogger<AuditMiddleware> _logger;{{(injected ? "\n    private readonly IHostApplicationLifetime _lifetime;" : "")}}
+
+            public AuditMiddleware(RequestDelegate next, ILogger<AuditMiddleware> logger{{(injected ? ", IHostApplicationLifetime lifetime" : "")}})
+            {
+                _next = next;
+                _logger = logger;{{(injected ? "\n        _lifetime = lifetime;" : "")}}
+            }
+
+            public async Task InvokeAsync(HttpContext context)
+            {
+        {{body}}
+                await _next(context);
+            }
+        }
+        """;
 }
