@@ -713,17 +713,20 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         }
 
         var positional = list.Arguments.All(a => a.NameColon is null) && arguments.All(a => a.ArgumentKind != ArgumentKind.ParamArray);
+        // A reduced extension call (logger.WriteAsync(x)) passes its receiver as the first argument, outside the list.
+        var receiverArguments = arguments.Count(a => a.Syntax is not ArgumentSyntax && a.ArgumentKind == ArgumentKind.Explicit);
         if (existing is { ArgumentKind: ArgumentKind.DefaultValue, Parameter: { } parameter })
         {
-            var inOrder = positional && parameter.Ordinal == list.Arguments.Count;
+            var inOrder = positional && parameter.Ordinal - receiverArguments == list.Arguments.Count;
             return (list, node => AddArgument((ArgumentListSyntax)node, token, inOrder ? null : parameter.Name, ((ArgumentListSyntax)node).Arguments.Count));
         }
 
         if (!positional || operation is not IInvocationOperation call || call.Syntax is not InvocationExpressionSyntax syntax)
             return null;
+        var called = model.GetSymbolInfo(syntax, cancellationToken).Symbol as IMethodSymbol ?? method;
         foreach (var candidate in model.GetMemberGroup(syntax.Expression, cancellationToken).OfType<IMethodSymbol>())
         {
-            if (TokenIndex(method, candidate, tokenType) is { } index && index <= list.Arguments.Count)
+            if (TokenIndex(called, candidate, tokenType) is { } index && index <= list.Arguments.Count)
                 return (list, node => AddArgument((ArgumentListSyntax)node, token, null, index));
         }
 

@@ -7,4 +7,5 @@ builder.Services.AddControllers();
 var app = builder.Build();
 app.MapControllers();
 app.MapHttpResponseExamples();
+app.MapBackgroundWorkExamples();
 app.Run();

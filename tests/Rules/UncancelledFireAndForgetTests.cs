@@ -605,6 +605,47 @@ public sealed class UncancelledFireAndForgetTests
     }
 
     [Fact]
+    public async Task Fixes_EndpointLambdaPassesTheTokenToAnExtensionCall()
+    {
+        await VerifyCS.FixAsync(Usings + """
+            public static class AuditLog
+            {
+                public static Task WriteAuditAsync(this ILogger logger, string entry, CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
+            }
+
+            public static class Endpoints
+            {
+                public static void Map(WebApplication app)
+                {
+                    app.MapPost("/orders/{id:int}", (int id, ILogger<WebApplication> logger) =>
+                    {
+                        _ = [|logger.WriteAuditAsync($"order {id} confirmed")|];
+                        return Results.Accepted();
+                    });
+                }
+            }
+            """, Usings + """
+            public static class AuditLog
+            {
+                public static Task WriteAuditAsync(this ILogger logger, string entry, CancellationToken cancellationToken = default) => Task.Delay(1, cancellationToken);
+            }
+
+            public static class Endpoints
+            {
+                public static void Map(WebApplication app)
+                {
+                    app.MapPost("/orders/{id:int}", (int id, ILogger<WebApplication> logger) =>
+                    {
+                        var stopping = app.Lifetime.ApplicationStopping;
+                        _ = logger.WriteAuditAsync($"order {id} confirmed", stopping);
+                        return Results.Accepted();
+                    });
+                }
+            }
+            """, Cancel);
+    }
+
+    [Fact]
     public async Task Fixes_StaticHandlerUsesTheRequestServices()
     {
         await VerifyCS.FixAsync("""
