@@ -110,9 +110,9 @@ internal sealed class RequestValues
         switch (operation)
         {
             case IParameterReferenceOperation parameter:
-                return IsOwnedType(parameter.Type) && IsCapturedBy(operation, function);
+                return IsCapturedBy(operation, function) && IsOwnedType(parameter.Type);
             case ILocalReferenceOperation local:
-                return (IsOwnedType(local.Type) || IsOwnedProvenance(local)) && IsCapturedBy(operation, function);
+                return IsCapturedBy(operation, function) && (IsOwnedType(local.Type) || IsOwnedProvenance(local));
             case IPropertyReferenceOperation property when property.Instance is IInstanceReferenceOperation && ControllerMembers.Contains(property.Property.Name):
                 return _controllers.Any(c => property.Property.ContainingType.IsOrInheritsFrom(c));
             case IPropertyReferenceOperation { Property.Name: "HttpContext" } property:

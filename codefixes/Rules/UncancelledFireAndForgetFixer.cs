@@ -144,7 +144,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         return root =>
         {
             var edited = ApplyEdits(root, edits, statement, start);
-            return prepare is null ? edited : prepare(edited);
+            return Unmark(prepare is null ? edited : prepare(edited));
         };
     }
 
@@ -454,10 +454,9 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
             if (unwrap)
                 awaited = InvocationExpression(MemberAccessExpression(SyntaxKind.SimpleMemberAccessExpression, awaited, IdentifierName("Unwrap")));
             var replacement = ExpressionStatement(AwaitExpression(Token(TriviaList(), SyntaxKind.AwaitKeyword, TriviaList(Space)), awaited))
-                .WithTriviaFrom(current)
-                .WithAdditionalAnnotations(StatementMark);
+                .WithTriviaFrom(current);
             marked = marked.ReplaceNode(current, replacement);
-            return makeAsync(marked);
+            return Unmark(makeAsync(marked));
         };
     }
 
@@ -767,6 +766,13 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         else if (nodes.Count > 1)
             separators.Insert(index, comma);
         return list.WithArguments(SeparatedList(nodes, separators));
+    }
+
+    /// <summary>Removes the marks, so that the next fix of a Fix All finds only its own.</summary>
+    private static SyntaxNode Unmark(SyntaxNode root)
+    {
+        var marked = root.GetAnnotatedNodes(StatementMark).Concat(root.GetAnnotatedNodes(StartMark)).Distinct().ToList();
+        return root.ReplaceNodes(marked, (_, rewritten) => rewritten.WithoutAnnotations(StatementMark).WithoutAnnotations(StartMark));
     }
 
     /// <summary>

@@ -531,6 +531,48 @@ public sealed class UncancelledFireAndForgetTests
     }
 
     [Fact]
+    public async Task Fixes_FixAllInjectsIntoEachClassOfADocument()
+    {
+        await VerifyCS.FixAsync(Usings + """
+            public sealed class FirstMiddleware(RequestDelegate next)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    _ = [|Task.Run(() => Console.WriteLine("first"))|];
+                    await next(context);
+                }
+            }
+
+            public sealed class SecondMiddleware(RequestDelegate next)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    _ = [|Task.Run(() => Console.WriteLine("second"))|];
+                    await next(context);
+                }
+            }
+            """, Usings + """
+            public sealed class FirstMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    _ = Task.Run(() => Console.WriteLine("first"), lifetime.ApplicationStopping);
+                    await next(context);
+                }
+            }
+
+            public sealed class SecondMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    _ = Task.Run(() => Console.WriteLine("second"), lifetime.ApplicationStopping);
+                    await next(context);
+                }
+            }
+            """, Cancel);
+    }
+
+    [Fact]
     public async Task Fixes_ControllerWithoutConstructorGetsOne()
     {
         await VerifyCS.FixAsync(Usings + """
