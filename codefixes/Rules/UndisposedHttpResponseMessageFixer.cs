@@ -132,7 +132,7 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
     {
         if (!CanHoldUsing(statement, modern))
             return null;
-        var name = Statements.UniqueName(statement, DefaultName, model, cancellationToken);
+        var name = UniqueName(statement, model, cancellationToken);
         var expression = Unwrap(value is AssignmentExpressionSyntax assignment ? assignment.Right : value);
         return root => modern
             ? root.ReplaceNode(statement, UsingVar(name, expression).WithTriviaFrom(statement))
@@ -152,7 +152,7 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             return null;
         }
 
-        var name = Statements.UniqueName(statement, DefaultName, model, cancellationToken);
+        var name = UniqueName(statement, model, cancellationToken);
         return root =>
         {
             var tracked = root.TrackNodes(statement, target);
@@ -160,7 +160,18 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             var current = tracked.GetCurrentNode(statement)!;
             if (!modern)
                 return WrapRest(tracked, current, Declaration(name, producer), includeAnchor: true, Array.Empty<StatementSyntax>());
-            return Statements.InsertBefore(tracked, current, new StatementSyntax[] { UsingVar(name, producer) });
+
+            // The new declaration takes the statement's comments; the statement keeps its indentation.
+            var leading = current.GetLeadingTrivia();
+            var indentation = leading.Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
+            var newLine = current.GetTrailingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
+            var declaration = UsingVar(name, producer)
+                .WithLeadingTrivia(leading)
+                .WithTrailingTrivia(newLine.IsKind(SyntaxKind.EndOfLineTrivia) ? newLine : ElasticLineFeed);
+            var moved = current.WithLeadingTrivia(indentation);
+            return current.Parent is GlobalStatementSyntax global
+                ? tracked.ReplaceNode(global, new SyntaxNode[] { GlobalStatement(declaration), global.WithStatement(moved) })
+                : tracked.ReplaceNode(current, new SyntaxNode[] { declaration, moved });
         };
     }
 
@@ -180,7 +191,9 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             .WithUsingKeyword(Token(TriviaList(), SyntaxKind.UsingKeyword, TriviaList(Space)));
 
     private static VariableDeclarationSyntax Declaration(string name, ExpressionSyntax value) =>
-        Statements.VarDeclaration(name, value).Declaration;
+        VariableDeclaration(IdentifierName(Identifier(TriviaList(), "var", TriviaList(Space))),
+            SingletonSeparatedList(VariableDeclarator(Identifier(TriviaList(), name, TriviaList(Space)))
+                .WithInitializer(EqualsValueClause(Token(TriviaList(), SyntaxKind.EqualsToken, TriviaList(Space)), value.WithoutTrivia()))));
 
     /// <summary>
     /// Below C# 8: <c>using (resource) { … }</c> over the rest of the block, starting at <paramref name="anchor"/> when
@@ -298,4 +311,26 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
         GlobalStatementSyntax { Parent: CompilationUnitSyntax unit } => unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement),
         _ => Enumerable.Empty<StatementSyntax>(),
     };
+
+    /// <summary>"response", or "response2", "response3"… when the name is taken anywhere it could clash.</summary>
+    private static string UniqueName(StatementSyntax statement, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var scope = (SyntaxNode?)statement.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? statement.SyntaxTree.GetRoot(cancellationToken);
+        var declared = new HashSet<string>(scope.DescendantNodes().Select(n => n switch
+        {
+            VariableDeclaratorSyntax v => v.Identifier.ValueText,
+            ParameterSyntax p => p.Identifier.ValueText,
+            SingleVariableDesignationSyntax d => d.Identifier.ValueText,
+            ForEachStatementSyntax f => f.Identifier.ValueText,
+            CatchDeclarationSyntax c => c.Identifier.ValueText,
+            LocalFunctionStatementSyntax l => l.Identifier.ValueText,
+            _ => null,
+        }).OfType<string>(), StringComparer.Ordinal);
+        for (var i = 1; ; i++)
+        {
+            var candidate = i == 1 ? DefaultName : DefaultName + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!declared.Contains(candidate) && model.LookupSymbols(statement.SpanStart, name: candidate).IsEmpty)
+                return candidate;
+        }
+    }
 }
