@@ -17,6 +17,24 @@ public static class Descriptors
         description: "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or input, and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.",
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor UncancelledFireAndForget = Create(
+        id: "LEAK002",
+        title: "Make request-started background work cancellable",
+        messageFormat: "'{0}' starts work from request code that outlives the request and that nothing can cancel",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "Work started per request and never awaited keeps running after the response is sent. Without a cancellation token nothing stops it when the application shuts down or the load grows, so its closures, buffers and connections pile up with every request.");
+
+    public static readonly DiagnosticDescriptor HttpContextCapturedByClosure = Create(
+        id: "LEAK003",
+        title: "Copy request values before starting work that outlives the request",
+        messageFormat: "'{0}' belongs to the request, but this closure can run after the request has ended",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The HttpContext and the objects it owns are pooled and reused for the next request. A closure that outlives the request and keeps them reads another request's data or a disposed object, and keeps the whole request graph alive until it runs.");
+
     public static readonly DiagnosticDescriptor UndisposedHttpResponseMessage = Create(
         id: "LEAK004",
         title: "Dispose HttpResponseMessage",

@@ -80,6 +80,31 @@ public static class Verify<TAnalyzer, TFixer>
     public static Task NoFixAsync(string source, TestSettings? settings = null) => FixAsync([source], [source], settings);
 }
 
+/// <summary>
+/// The fix of <typeparamref name="TFixer"/> with <typeparamref name="TOtherAnalyzer"/> running as well: for rules that fire
+/// on the same code. Diagnostics of the other rule stay in the markup of both sources (<c>{|LEAK00N:…|}</c>).
+/// </summary>
+public static class Verify<TAnalyzer, TOtherAnalyzer, TFixer>
+    where TAnalyzer : DiagnosticAnalyzer, new()
+    where TOtherAnalyzer : DiagnosticAnalyzer, new()
+    where TFixer : CodeFixProvider, new()
+{
+    public static async Task FixAsync(string source, string fixedSource, TestSettings? settings = null)
+    {
+        settings ??= new TestSettings();
+        var test = new Test();
+        Harness.Configure(test, [source], settings);
+        test.FixedState.Sources.Add(("/0/Test0.cs", fixedSource));
+        test.CodeActionEquivalenceKey = settings.CodeAction;
+        await test.RunAsync();
+    }
+
+    private sealed class Test : CSharpCodeFixTest<TAnalyzer, TFixer, DefaultVerifier>
+    {
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => [new TAnalyzer(), new TOtherAnalyzer()];
+    }
+}
+
 internal static class Harness
 {
     /// <summary>Warnings that idiomatic test snippets raise and that say nothing about a fix.</summary>

@@ -94,6 +94,15 @@ internal static class Ownership
         }
     }
 
+    /// <summary>
+    /// For a <see cref="FateKind.Stored"/> fate that is really an element of a compiler-made <c>params</c> array
+    /// (<c>Task.WhenAll(a, b)</c>), the argument that array is passed as; null otherwise.
+    /// </summary>
+    public static IArgumentOperation? ParamsArgument(Fate fate) =>
+        fate is { Kind: FateKind.Stored, At: IArrayInitializerOperation { Parent: IArrayCreationOperation { IsImplicit: true, Parent: IArgumentOperation { ArgumentKind: ArgumentKind.ParamArray } argument } } }
+            ? argument
+            : null;
+
     private static Fate ClassifyAssignmentTarget(ISimpleAssignmentOperation assignment)
     {
         switch (assignment.Target)

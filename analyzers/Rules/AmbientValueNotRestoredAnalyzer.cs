@@ -212,7 +212,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             _task = compilation.GetBestTypeByMetadataName(TypeNames.Task);
             _taskOfT = compilation.GetBestTypeByMetadataName(TypeNames.TaskOfT);
             _valueTaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.ValueTaskOfT);
-            _timer = compilation.GetBestTypeByMetadataName(TypeNames.Timer);
+            _timer = compilation.GetBestTypeByMetadataName(TypeNames.ThreadingTimer);
             _cancellationToken = compilation.GetBestTypeByMetadataName(TypeNames.CancellationToken);
             _lifetime = compilation.GetBestTypeByMetadataName(TypeNames.IHostApplicationLifetime);
         }

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace LeakAnalyzers.Helpers;
 
-/// <summary>Names for the locals fixes introduce: never one the enclosing member already declares or that binds where it goes.</summary>
+/// <summary>Names for the locals fixes introduce: never one the enclosing member already declares or that binds where it goes (the one naming helper every fixer uses).</summary>
 internal static class Naming
 {
     /// <summary>
@@ -11,7 +11,8 @@ internal static class Naming
     /// </summary>
     public static HashSet<string> DeclaredAround(SyntaxNode at, CancellationToken cancellationToken)
     {
-        var scope = (SyntaxNode?)at.FirstAncestorOrSelf<MemberDeclarationSyntax>() ?? at.SyntaxTree.GetRoot(cancellationToken);
+        // Top-level statements share one scope: the whole file, not the single global statement.
+        var scope = (SyntaxNode?)at.FirstAncestorOrSelf<MemberDeclarationSyntax>(m => m is not GlobalStatementSyntax) ?? at.SyntaxTree.GetRoot(cancellationToken);
         return new HashSet<string>(scope.DescendantNodes().Select(n => n switch
         {
             VariableDeclaratorSyntax v => v.Identifier.ValueText,

@@ -11,6 +11,10 @@ internal static class SequentialFixAll
     private const string Kind = "LeakAnalyzers.FixAllTarget";
 
     public static FixAllProvider Create(Func<Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
+        Create((_, document, target, cancellationToken) => fixOne(document, target, cancellationToken));
+
+    /// <summary>The same, for a fixer with several actions: <paramref name="fixOne"/> gets the chosen action's equivalence key.</summary>
+    public static FixAllProvider Create(Func<string?, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
         {
             var cancellationToken = context.CancellationToken;
@@ -31,7 +35,7 @@ internal static class SequentialFixAll
                 cancellationToken.ThrowIfCancellationRequested();
                 var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
                 if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
-                    document = await fixOne(document, target, cancellationToken).ConfigureAwait(false);
+                    document = await fixOne(context.CodeActionEquivalenceKey, document, target, cancellationToken).ConfigureAwait(false);
             }
 
             return document;

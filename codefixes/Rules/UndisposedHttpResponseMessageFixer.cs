@@ -204,17 +204,7 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
         if (!modern)
             return WrapRest(tracked, current, Declaration(name, producer), includeAnchor: true, Array.Empty<StatementSyntax>());
 
-        // The new declaration takes the statement's comments; the statement keeps its indentation.
-        var leading = current.GetLeadingTrivia();
-        var indentation = leading.Reverse().TakeWhile(t => t.IsKind(SyntaxKind.WhitespaceTrivia)).Reverse();
-        var newLine = current.GetTrailingTrivia().LastOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
-        var declaration = UsingVar(name, producer)
-            .WithLeadingTrivia(leading)
-            .WithTrailingTrivia(newLine.IsKind(SyntaxKind.EndOfLineTrivia) ? newLine : ElasticLineFeed);
-        var moved = current.WithLeadingTrivia(indentation);
-        return current.Parent is GlobalStatementSyntax global
-            ? tracked.ReplaceNode(global, new SyntaxNode[] { GlobalStatement(declaration), global.WithStatement(moved) })
-            : tracked.ReplaceNode(current, new SyntaxNode[] { declaration, moved });
+        return Statements.InsertBefore(tracked, current, new StatementSyntax[] { UsingVar(name, producer) });
     }
 
     /// <summary>The expression body of a method, local function or lambda (not of properties: their getters rarely await).</summary>
@@ -262,13 +252,9 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
 
     /// <summary><c>using var name = value;</c>, spaced by hand so that the user's expression is not reformatted.</summary>
     private static LocalDeclarationStatementSyntax UsingVar(string name, ExpressionSyntax value) =>
-        LocalDeclarationStatement(Declaration(name, value))
-            .WithUsingKeyword(Token(TriviaList(), SyntaxKind.UsingKeyword, TriviaList(Space)));
+        Statements.VarDeclaration(name, value).WithUsingKeyword(Token(TriviaList(), SyntaxKind.UsingKeyword, TriviaList(Space)));
 
-    private static VariableDeclarationSyntax Declaration(string name, ExpressionSyntax value) =>
-        VariableDeclaration(IdentifierName(Identifier(TriviaList(), "var", TriviaList(Space))),
-            SingletonSeparatedList(VariableDeclarator(Identifier(TriviaList(), name, TriviaList(Space)))
-                .WithInitializer(EqualsValueClause(Token(TriviaList(), SyntaxKind.EqualsToken, TriviaList(Space)), value.WithoutTrivia()))));
+    private static VariableDeclarationSyntax Declaration(string name, ExpressionSyntax value) => Statements.VarDeclaration(name, value).Declaration;
 
     /// <summary>
     /// Below C# 8: <c>using (resource) { … }</c> over the rest of the block, starting at <paramref name="anchor"/> when

@@ -9,4 +9,5 @@ app.MapControllers();
 app.MapHttpResponseExamples();
 app.MapStaticCacheExamples();
 app.UseAmbientStateExamples();
+app.MapBackgroundWorkExamples();
 app.Run();

@@ -1,0 +1,227 @@
+using System.Composition;
+using LeakAnalyzers.Helpers;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+
+namespace LeakAnalyzers.Rules;
+
+/// <summary>
+/// LEAK003 fix "Copy the values before the closure": every request-owned member chain the closure reads
+/// (<c>context.Request.Path</c>, <c>HttpContext.TraceIdentifier</c>, <c>accessor.HttpContext?.User.Identity?.Name</c>)
+/// becomes a local declared just before the statement that starts the work, named after the chain's last member, and
+/// the closure reads the local. Offered only when every use is a read of a chain of properties, fields and constant
+/// indexers that ends in a value (a string, a struct such as <c>PathString</c>, <c>StringValues</c> or
+/// <c>CancellationToken</c>, an <c>IPAddress</c>), in a lambda or anonymous method whose statement sits in a block.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HttpContextCapturedByClosureFixer)), Shared]
+public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
+{
+    internal const string Title = "Copy the values before the closure";
+
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } =
+        ImmutableArray.Create(Descriptors.HttpContextCapturedByClosure.Id);
+
+    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null || root.FindNode(context.Span, getInnermostNodeForTie: true) is not ExpressionSyntax use
+            || Plan(use, model, context.CancellationToken) is null)
+        {
+            return;                                       // validate everything before registering
+        }
+
+        context.RegisterCodeFix(
+            CodeAction.Create(Title, ct => FixAsync(context.Document, use, ct), equivalenceKey: Title),
+            context.Diagnostics);
+    }
+
+    private static async Task<Document> FixAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (root is null || model is null || node is not ExpressionSyntax use || Plan(use, model, cancellationToken) is not { } apply)
+            return document;
+        return document.WithSyntaxRoot(apply(root));
+    }
+
+    private static Func<SyntaxNode, SyntaxNode>? Plan(ExpressionSyntax use, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (RequestScope.Create(model.Compilation) is not { } scope)
+            return null;
+        var values = new RequestValues(model.Compilation, scope);
+        if (FindClosure(use, values, model, cancellationToken) is not { } closure
+            || closure.Syntax.Parent?.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
+            || !Statements.CanInsertBefore(statement))
+        {
+            return null;
+        }
+
+        // Every use must be a read of a value-like member chain; equal chains share one local.
+        var chains = new List<ExpressionSyntax>();
+        foreach (var reference in values.Uses(closure))
+        {
+            if (ValueChain((ExpressionSyntax)reference.Syntax, values, model, cancellationToken) is not { } chain)
+                return null;
+            if (!chains.Contains(chain))
+                chains.Add(chain);
+        }
+
+        if (chains.Count == 0)
+            return null;
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var declarations = new List<StatementSyntax>();
+        var declared = Naming.DeclaredAround(statement, cancellationToken);
+        foreach (var chain in chains)
+        {
+            var text = chain.WithoutTrivia().ToString();
+            if (names.ContainsKey(text))
+                continue;
+            var name = Naming.Unique(BaseName(chain), statement, model, declared);
+            names[text] = name;
+            declarations.Add(Statements.VarDeclaration(name, chain));
+        }
+
+        return root =>
+        {
+            var tracked = root.TrackNodes(chains.Append<SyntaxNode>(statement));
+            foreach (var chain in chains)
+            {
+                var current = tracked.GetCurrentNode(chain)!;
+                tracked = tracked.ReplaceNode(current, IdentifierName(names[chain.WithoutTrivia().ToString()]).WithTriviaFrom(current));
+            }
+
+            return Statements.InsertBefore(tracked, tracked.GetCurrentNode(statement)!, declarations);
+        };
+    }
+
+    /// <summary>The lambda or anonymous method the diagnostic is about: the one whose first request use is <paramref name="use"/> and that escapes.</summary>
+    private static IAnonymousFunctionOperation? FindClosure(ExpressionSyntax use, RequestValues values, SemanticModel model, CancellationToken cancellationToken)
+    {
+        foreach (var candidate in use.Ancestors().OfType<AnonymousFunctionExpressionSyntax>())
+        {
+            if (model.GetOperation(candidate, cancellationToken) is IAnonymousFunctionOperation function
+                && values.FirstUse(function, cancellationToken)?.Syntax == use
+                && values.Outlives(function, cancellationToken))
+            {
+                return function;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// The longest read that starts at <paramref name="use"/> and goes through properties, fields, constant indexers,
+    /// <c>?.</c> and <c>!</c>, when it ends in a value and nothing writes through it; null otherwise.
+    /// </summary>
+    private static ExpressionSyntax? ValueChain(ExpressionSyntax use, RequestValues values, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var chain = use;
+        while (true)
+        {
+            switch (chain.Parent)
+            {
+                case MemberAccessExpressionSyntax access when access.Expression == chain
+                    && !(access.Parent is InvocationExpressionSyntax invocation && invocation.Expression == access):
+                    chain = access;
+                    continue;
+                case ElementAccessExpressionSyntax element when element.Expression == chain && element.ArgumentList.Arguments.All(a => model.GetConstantValue(a.Expression, cancellationToken).HasValue):
+                    chain = element;
+                    continue;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
+                    chain = suppressed;
+                    continue;
+                case ConditionalAccessExpressionSyntax conditional when conditional.Expression == chain && IsPlainChain(conditional.WhenNotNull, model, cancellationToken):
+                    chain = conditional;
+                    continue;
+            }
+
+            break;
+        }
+
+        if (IsWritten(chain) || !values.IsValueLike(model.GetTypeInfo(chain, cancellationToken).Type))
+            return null;
+        return chain;
+    }
+
+    /// <summary>The part after <c>?.</c>: member bindings, member accesses, constant element accesses, more <c>?.</c>; no calls.</summary>
+    private static bool IsPlainChain(ExpressionSyntax expression, SemanticModel model, CancellationToken cancellationToken) => expression switch
+    {
+        MemberBindingExpressionSyntax => true,
+        MemberAccessExpressionSyntax access => IsPlainChain(access.Expression, model, cancellationToken),
+        ElementBindingExpressionSyntax binding => binding.ArgumentList.Arguments.All(a => model.GetConstantValue(a.Expression, cancellationToken).HasValue),
+        ElementAccessExpressionSyntax element => IsPlainChain(element.Expression, model, cancellationToken)
+            && element.ArgumentList.Arguments.All(a => model.GetConstantValue(a.Expression, cancellationToken).HasValue),
+        ConditionalAccessExpressionSyntax conditional => IsPlainChain(conditional.Expression, model, cancellationToken) && IsPlainChain(conditional.WhenNotNull, model, cancellationToken),
+        PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed => IsPlainChain(suppressed.Operand, model, cancellationToken),
+        _ => false,
+    };
+
+    private static bool IsWritten(ExpressionSyntax chain) => chain.Parent switch
+    {
+        AssignmentExpressionSyntax assignment => assignment.Left == chain,
+        PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } => true,
+        PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } => true,
+        ArgumentSyntax argument => !argument.RefKindKeyword.IsKind(SyntaxKind.None),
+        RefExpressionSyntax => true,
+        _ => false,
+    };
+
+    /// <summary>The chain's last member, camel-cased (<c>Path</c> → <c>path</c>); a string key names an indexer (<c>Headers["X-Id"]</c> → <c>xId</c>).</summary>
+    private static string BaseName(ExpressionSyntax chain)
+    {
+        var last = chain switch
+        {
+            ConditionalAccessExpressionSyntax conditional => LastName(conditional.WhenNotNull),
+            _ => LastName(chain),
+        };
+        var name = CamelCase(last ?? "value");
+        return SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None
+            ? name + "Value"
+            : name;
+    }
+
+    private static string? LastName(ExpressionSyntax expression) => expression switch
+    {
+        MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+        PostfixUnaryExpressionSyntax suppressed => LastName(suppressed.Operand),
+        ConditionalAccessExpressionSyntax conditional => LastName(conditional.WhenNotNull),
+        ElementAccessExpressionSyntax element => Identifierize(StringKey(element.ArgumentList)) ?? LastName(element.Expression),
+        ElementBindingExpressionSyntax binding => Identifierize(StringKey(binding.ArgumentList)),
+        _ => null,
+    };
+
+    private static string? StringKey(BracketedArgumentListSyntax arguments) =>
+        arguments.Arguments.Count == 1 && arguments.Arguments[0].Expression is LiteralExpressionSyntax { Token.Value: string key } ? key : null;
+
+    /// <summary>"X-Request-Id" → "XRequestId"; null when nothing usable is left.</summary>
+    private static string? Identifierize(string? key)
+    {
+        if (key is null)
+            return null;
+        var parts = key.Split(new[] { '-', '_', '.', ' ', ':' }, StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => new string(p.Where(char.IsLetterOrDigit).ToArray()))
+            .Where(p => p.Length > 0)
+            .Select(p => char.ToUpperInvariant(p[0]) + p.Substring(1))
+            .ToList();
+        var joined = string.Concat(parts);
+        return joined.Length == 0 || char.IsDigit(joined[0]) ? null : joined;
+    }
+
+    private static string CamelCase(string name)
+    {
+        var upper = 0;
+        while (upper < name.Length && char.IsUpper(name[upper]))
+            upper++;
+        if (upper == 0)
+            return name;
+        var lower = upper == 1 || upper == name.Length ? upper : upper - 1;   // "IPAddress" → "ipAddress", "Id" → "id"
+        return name.Substring(0, lower).ToLowerInvariant() + name.Substring(lower);
+    }
+}
