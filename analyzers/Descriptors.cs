@@ -6,15 +6,27 @@ public static class Descriptors
     internal const string Category = "Leaks";
     internal const string HelpBase = "https://github.com/leakanalyzers/LeakAnalyzers/blob/main/rules.md#";
 
-    // Also reported at compilation end (fields visible outside their type), hence the CompilationEnd tag (RS1037).
+    // LEAK001 has two descriptors that differ only in the CompilationEnd tag (CatalogTests checks that they agree): the
+    // IDE skips, in live analysis, every analyzer that supports a CompilationEnd descriptor. This one is reported at the
+    // end of a type's analysis (private static fields), so it is computed as you type.
     public static readonly DiagnosticDescriptor UnboundedStaticCollection = Create(
-        id: "LEAK001",
-        title: "Bound static collections",
-        messageFormat: "'{0}' lives as long as the process and only grows: nothing removes its entries or caps its size",
+        id: Leak001.Id,
+        title: Leak001.Title,
+        messageFormat: Leak001.MessageFormat,
         category: Category,
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or input, and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.",
+        description: Leak001.Description);
+
+    // The same rule for fields visible outside their type, reported at compilation end (RS1037).
+    public static readonly DiagnosticDescriptor UnboundedStaticCollectionCompilationEnd = Create(
+        id: Leak001.Id,
+        title: Leak001.Title,
+        messageFormat: Leak001.MessageFormat,
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Leak001.Description,
         customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor UncancelledFireAndForget = Create(
@@ -52,6 +64,14 @@ public static class Descriptors
         defaultSeverity: DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
         description: "An AsyncLocal value set in a synchronous method flows back to its caller through the ExecutionContext and on into everything the caller starts afterwards, timers and continuations included, keeping the request's objects alive. A ThreadLocal or [ThreadStatic] value stays on the pool thread and is seen by the next request that runs there. Capture the previous value and restore it in a finally block.");
+
+    private static class Leak001
+    {
+        public const string Id = "LEAK001";
+        public const string Title = "Bound static collections";
+        public const string MessageFormat = "'{0}' lives as long as the process and only grows: nothing removes its entries or caps its size";
+        public const string Description = "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or input, and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.";
+    }
 
     // Parameter names mirror DiagnosticDescriptor's so RS1017/RS1031-1033/RS2000 can read the literals.
     private static DiagnosticDescriptor Create(string id, string title, string messageFormat, string category,

@@ -26,10 +26,23 @@ public static class AllAnalyzers
         .Select(t => (CodeFixProvider)Activator.CreateInstance(t)!)
         .ToImmutableArray();
 
-    public static ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = Analyzers
+    /// <summary>
+    /// Every descriptor object the analyzers support. An ID has one, or two that differ only in the <c>CompilationEnd</c>
+    /// tag (a rule split into a live and a compilation-end analyzer; CatalogTests checks that they agree). Compare them by
+    /// reference: <see cref="DiagnosticDescriptor.Equals(DiagnosticDescriptor)"/> ignores custom tags.
+    /// </summary>
+    public static ImmutableArray<DiagnosticDescriptor> AllDescriptors { get; } = Analyzers
         .SelectMany(a => a.SupportedDiagnostics)
-        .Distinct()
+        .Distinct(ReferenceEqualityComparer.Instance)
+        .Cast<DiagnosticDescriptor>()
         .OrderBy(d => d.Id, StringComparer.Ordinal)
+        .ThenBy(d => d.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd))
+        .ToImmutableArray();
+
+    /// <summary>One descriptor per ID (the live one where an ID has two): the rule as users see it in rules.md and the IDE.</summary>
+    public static ImmutableArray<DiagnosticDescriptor> Descriptors { get; } = AllDescriptors
+        .GroupBy(d => d.Id, StringComparer.Ordinal)
+        .Select(g => g.First())
         .ToImmutableArray();
 
     private static readonly Lazy<Task<ImmutableArray<MetadataReference>>> AspNetCoreReferences =

@@ -12,20 +12,20 @@ namespace LeakAnalyzers.Tests;
 
 /// <summary>
 /// Runs on every positive test case (every <c>Verify.DiagnosticsAsync</c> that expects a diagnostic): each code fix
-/// offered for each diagnostic, applied on its own, must produce code that compiles, raises no new compiler warning,
-/// and carries fewer diagnostics of that ID. This covers the cases that have no exact expected output.
+/// offered for each diagnostic of the rule's analyzers, applied on its own, must produce code that compiles, raises no
+/// new compiler warning, and carries fewer diagnostics of that ID. This covers the cases that have no exact expected output.
 /// </summary>
 internal static partial class FixChecks
 {
-    public static async Task EveryFixCompilesAsync(DiagnosticAnalyzer analyzer, string[] markedSources, TestSettings settings)
+    public static async Task EveryFixCompilesAsync(ImmutableArray<DiagnosticAnalyzer> analyzers, string[] markedSources, TestSettings settings)
     {
-        var ids = analyzer.SupportedDiagnostics.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var fixers = AllAnalyzers.Fixers.Where(f => f.FixableDiagnosticIds.Any(ids.Contains)).ToList();
         if (fixers.Count == 0)
             return;
 
         var project = await CreateProjectAsync(markedSources.Select(StripMarkup).ToArray(), settings);
-        var before = await AnalyzeAsync(project, analyzer);
+        var before = await AnalyzeAsync(project, analyzers);
         foreach (var diagnostic in before.Analyzer.Where(d => d.Location.IsInSource))
         {
             var document = project.GetDocument(diagnostic.Location.SourceTree)!;
@@ -37,7 +37,7 @@ internal static partial class FixChecks
                 {
                     var operations = await action.GetOperationsAsync(CancellationToken.None);
                     var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetProject(project.Id)!;
-                    var after = await AnalyzeAsync(changed, analyzer);
+                    var after = await AnalyzeAsync(changed, analyzers);
                     var fixedText = string.Join("\n// ----\n", await Task.WhenAll(changed.Documents.Select(async d => (await d.GetTextAsync()).ToString())));
                     var context = $"'{action.Title}' for {diagnostic} produced:\n{fixedText}";
 
@@ -56,10 +56,10 @@ internal static partial class FixChecks
         }
     }
 
-    private static async Task<(ImmutableArray<Diagnostic> Compiler, ImmutableArray<Diagnostic> Analyzer)> AnalyzeAsync(Project project, DiagnosticAnalyzer analyzer)
+    private static async Task<(ImmutableArray<Diagnostic> Compiler, ImmutableArray<Diagnostic> Analyzer)> AnalyzeAsync(Project project, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
         var compilation = (await project.GetCompilationAsync())!;
-        var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create(analyzer), project.AnalyzerOptions);
+        var withAnalyzers = compilation.WithAnalyzers(analyzers, project.AnalyzerOptions);
         var compiler = compilation.GetDiagnostics().Where(d => !Harness.Noise.Contains(d.Id)).ToImmutableArray();
         return (compiler, await withAnalyzers.GetAnalyzerDiagnosticsAsync());
     }

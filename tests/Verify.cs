@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
@@ -40,16 +41,21 @@ public static class Verify<TAnalyzer>
     public static async Task DiagnosticsAsync(string[] sources, TestSettings? settings, params DiagnosticResult[] expected)
     {
         settings ??= new TestSettings();
-        var test = new CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>();
+        var test = new Test();
         Harness.Configure(test, sources, settings);
         test.ExpectedDiagnostics.AddRange(expected);
         await test.RunAsync();
-        await FixChecks.EveryFixCompilesAsync(new TAnalyzer(), sources, settings);
+        await FixChecks.EveryFixCompilesAsync(Harness.RuleAnalyzers<TAnalyzer>(), sources, settings);
     }
 
     public static DiagnosticResult Diagnostic() => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic();
 
     public static DiagnosticResult Diagnostic(DiagnosticDescriptor descriptor) => CSharpAnalyzerVerifier<TAnalyzer, DefaultVerifier>.Diagnostic(descriptor);
+
+    private sealed class Test : CSharpAnalyzerTest<TAnalyzer, DefaultVerifier>
+    {
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Harness.RuleAnalyzers<TAnalyzer>();
+    }
 }
 
 public static class Verify<TAnalyzer, TFixer>
@@ -63,7 +69,7 @@ public static class Verify<TAnalyzer, TFixer>
     public static async Task FixAsync(string[] sources, string[] fixedSources, TestSettings? settings = null, params DiagnosticResult[] expected)
     {
         settings ??= new TestSettings();
-        var test = new CSharpCodeFixTest<TAnalyzer, TFixer, DefaultVerifier>();
+        var test = new Test();
         Harness.Configure(test, sources, settings);
         test.ExpectedDiagnostics.AddRange(expected);
         for (var i = 0; i < fixedSources.Length; i++)
@@ -78,6 +84,11 @@ public static class Verify<TAnalyzer, TFixer>
 
     /// <summary>The diagnostic is reported but no fix is offered: the source stays as it is.</summary>
     public static Task NoFixAsync(string source, TestSettings? settings = null) => FixAsync([source], [source], settings);
+
+    private sealed class Test : CSharpCodeFixTest<TAnalyzer, TFixer, DefaultVerifier>
+    {
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => Harness.RuleAnalyzers<TAnalyzer>();
+    }
 }
 
 /// <summary>
@@ -101,12 +112,32 @@ public static class Verify<TAnalyzer, TOtherAnalyzer, TFixer>
 
     private sealed class Test : CSharpCodeFixTest<TAnalyzer, TFixer, DefaultVerifier>
     {
-        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() => [new TAnalyzer(), new TOtherAnalyzer()];
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers() =>
+            Harness.RuleAnalyzers<TAnalyzer>().AddRange(Harness.RuleAnalyzers<TOtherAnalyzer>());
     }
 }
 
 internal static class Harness
 {
+    /// <summary>
+    /// What a test of <typeparamref name="TAnalyzer"/> runs: <typeparamref name="TAnalyzer"/> and every other analyzer
+    /// that reports one of its IDs. A rule may be split across analyzers (LEAK001: private static fields are judged live
+    /// by <c>UnboundedStaticCollectionAnalyzer</c>, the others at compilation end by
+    /// <c>UnboundedStaticCollectionCompilationEndAnalyzer</c>); its tests see the rule whole, as a build does. Tests
+    /// that pin which analyzer reports what use <c>CompilationWithAnalyzers</c> directly.
+    /// </summary>
+    public static ImmutableArray<DiagnosticAnalyzer> RuleAnalyzers<TAnalyzer>()
+        where TAnalyzer : DiagnosticAnalyzer, new()
+    {
+        var analyzer = new TAnalyzer();
+        var ids = analyzer.SupportedDiagnostics.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        return AllAnalyzers.Analyzers
+            .Where(a => a.GetType() != typeof(TAnalyzer) && a.SupportedDiagnostics.Any(d => ids.Contains(d.Id)))
+            .Select(a => (DiagnosticAnalyzer)Activator.CreateInstance(a.GetType())!)
+            .Prepend(analyzer)
+            .ToImmutableArray();
+    }
+
     /// <summary>Warnings that idiomatic test snippets raise and that say nothing about a fix.</summary>
     public static readonly string[] Noise =
     [

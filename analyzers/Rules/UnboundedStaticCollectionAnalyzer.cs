@@ -7,9 +7,18 @@ namespace LeakAnalyzers.Rules;
 /// LEAK001: a collection that lives as long as the process (a <c>static</c> field, or with
 /// <see cref="IncludeSingletonsOption"/> an instance field of a DI singleton) that the code grows at runtime and never
 /// shrinks: no eviction, no reassignment, no <c>Count</c> check guarding the growth, keys of an unbounded type.
-/// A private static field is settled within its type (all partial parts), so it is judged at the type's symbol end;
-/// any other field needs the whole compilation and is judged at compilation end. Only references of candidate
-/// fields are followed; a field that escapes (passed, returned, aliased) is left alone.
+/// <para>
+/// The rule has two entry points that share this file's judgement (<see cref="Rule"/>), and each field belongs to
+/// exactly one of them (<see cref="Rule.IsSettledInType"/>):
+/// </para>
+/// <list type="bullet">
+/// <item>this analyzer judges the private static fields of a type without nested types. Every reference of such a field
+/// sits in the type (all <c>partial</c> parts), so the type's symbol end decides. Its descriptor has no
+/// <c>CompilationEnd</c> tag: the IDE runs it as you type and offers the fixes from the lightbulb;</item>
+/// <item><see cref="UnboundedStaticCollectionCompilationEndAnalyzer"/> judges every other field at compilation end: its
+/// references may be anywhere in the compilation.</item>
+/// </list>
+/// Only references of candidate fields are followed; a field that escapes (passed, returned, aliased) is left alone.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
@@ -35,61 +44,64 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.RegisterCompilationStartAction(static start =>
         {
-            if (CollectionTypes.Create(start.Compilation, start.CancellationToken) is not { } types)
-                return;                                  // no collections to look at: the rule costs nothing
-            var rule = new Rule(start.Compilation, start.Options, types);
-            start.RegisterSymbolStartAction(rule.StartType, SymbolKind.NamedType);
-            start.RegisterOperationAction(rule.AnalyzeWideReference, OperationKind.FieldReference);
-            start.RegisterOperationAction(rule.AnalyzeWideInitializer, OperationKind.FieldInitializer);
-            if (rule.IncludeSingletonsAnywhere)
-                start.RegisterOperationAction(rule.AnalyzeRegistration, OperationKind.Invocation);
-            start.RegisterCompilationEndAction(rule.ReportWide);
+            if (Rule.Create(start.Compilation, start.Options, Descriptors.UnboundedStaticCollection, settledInType: true, start.CancellationToken) is { } rule)
+                start.RegisterSymbolStartAction(rule.StartTypeOfSettledFields, SymbolKind.NamedType);
         });
     }
 
-    private sealed class Rule
+    /// <summary>
+    /// One compilation's LEAK001 judgement for one kind of field: those settled in their type (judged at the type's symbol
+    /// end) or all the others (judged at compilation end). Each LEAK001 analyzer creates its own; a field is a candidate
+    /// of exactly one of them, so each pays only for the references of its own fields.
+    /// </summary>
+    internal sealed class Rule
     {
         private readonly Compilation _compilation;
         private readonly AnalyzerOptions _options;
         private readonly CollectionTypes _types;
+        private readonly DiagnosticDescriptor _descriptor;
+        private readonly bool _settledInType;
         private readonly ConcurrentDictionary<IFieldSymbol, FieldState?> _candidates = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<INamedTypeSymbol, CallGraph> _calls = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<INamedTypeSymbol, byte> _singletons = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<string, BoundedKeys> _boundedKeys = new(StringComparer.Ordinal);
 
-        public Rule(Compilation compilation, AnalyzerOptions options, CollectionTypes types)
+        private Rule(Compilation compilation, AnalyzerOptions options, CollectionTypes types, DiagnosticDescriptor descriptor, bool settledInType)
         {
             _compilation = compilation;
             _options = options;
             _types = types;
-            IncludeSingletonsAnywhere = compilation.SyntaxTrees.Any(t => options.GetBool(t, IncludeSingletonsOption, false));
+            _descriptor = descriptor;
+            _settledInType = settledInType;
+            IncludeSingletonsAnywhere = !settledInType && compilation.SyntaxTrees.Any(t => options.GetBool(t, IncludeSingletonsOption, false));
         }
 
+        /// <summary>The judgement of the fields settled in their type (<paramref name="settledInType"/>) or of the others; null when the compilation has no tracked collection type.</summary>
+        public static Rule? Create(Compilation compilation, AnalyzerOptions options, DiagnosticDescriptor descriptor, bool settledInType, CancellationToken cancellationToken) =>
+            CollectionTypes.Create(compilation, cancellationToken) is { } types
+                ? new Rule(compilation, options, types, descriptor, settledInType)
+                : null;                                  // no collections to look at: the rule costs nothing
+
+        /// <summary>Whether some file turns <see cref="IncludeSingletonsOption"/> on (instance fields are never settled in their type).</summary>
         public bool IncludeSingletonsAnywhere { get; }
 
-        /// <summary>Per type with candidate fields: which private methods are called from where, and the private fields judged here.</summary>
-        public void StartType(SymbolStartAnalysisContext context)
+        /// <summary>
+        /// A private static field of a type without nested types: every reference is in the type (all partial parts), so
+        /// the type's symbol end decides. A nested type could use it too, and the operation actions a type registers at
+        /// its symbol start do not run in its nested types.
+        /// </summary>
+        internal static bool IsSettledInType(IFieldSymbol field) =>
+            field.IsStatic && field.DeclaredAccessibility == Accessibility.Private && field.ContainingType.GetTypeMembers().IsEmpty;
+
+        /// <summary>For a type with settled candidate fields: follows their references in the type and judges them at its end.</summary>
+        public void StartTypeOfSettledFields(SymbolStartAnalysisContext context)
         {
             var type = (INamedTypeSymbol)context.Symbol;
-            var local = ImmutableArray.CreateBuilder<FieldState>();
-            var any = false;
-            foreach (var member in type.GetMembers())
-            {
-                if (member is not IFieldSymbol field || Candidate(field) is not { } state)
-                    continue;
-                any = true;
-                if (state.SettledInType)
-                    local.Add(state);
-            }
-
-            if (!any)
+            var fields = CandidatesOf(type);
+            if (fields.IsEmpty)
                 return;
-            var calls = _calls.GetOrAdd(type, static _ => new CallGraph());
+            var calls = new CallGraph();
             context.RegisterOperationAction(c => RecordCall(c, type, calls), OperationKind.Invocation, OperationKind.MethodReference);
-            if (local.Count == 0)
-                return;
-
-            var fields = local.ToImmutable();
             context.RegisterOperationAction(c =>
             {
                 var reference = (IFieldReferenceOperation)c.Operation;
@@ -102,9 +114,19 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
                 foreach (var state in fields)
                 {
                     if (state.Evaluate(calls) is { } site)
-                        c.Report(Descriptors.UnboundedStaticCollection, state.Field.Locations[0], new[] { site }, state.Field.Name);
+                        c.Report(_descriptor, state.Field.Locations[0], new[] { site }, state.Field.Name);
                 }
             });
+        }
+
+        /// <summary>For a type with other candidate fields: which of its private methods are called from where (read at compilation end).</summary>
+        public void StartTypeOfWideFields(SymbolStartAnalysisContext context)
+        {
+            var type = (INamedTypeSymbol)context.Symbol;
+            if (CandidatesOf(type).IsEmpty)
+                return;
+            var calls = _calls.GetOrAdd(type, static _ => new CallGraph());
+            context.RegisterOperationAction(c => RecordCall(c, type, calls), OperationKind.Invocation, OperationKind.MethodReference);
         }
 
         public void AnalyzeWideReference(OperationAnalysisContext context)
@@ -113,7 +135,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             var field = reference.Field;
             if (!field.IsStatic && !IncludeSingletonsAnywhere || field.Type.TypeKind is not (TypeKind.Class or TypeKind.Interface))
                 return;                                  // the cheap filter before the candidate cache
-            if (Candidate(field) is { SettledInType: false } state)
+            if (Candidate(field) is { } state)
                 Record(state, reference, context.ContainingSymbol, context.CancellationToken);
         }
 
@@ -122,7 +144,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             var initializer = (IFieldInitializerOperation)context.Operation;
             foreach (var field in initializer.InitializedFields)
             {
-                if (Candidate(field) is { SettledInType: false, Shape.IsInterface: true } state)
+                if (Candidate(field) is { Shape.IsInterface: true } state)
                     state.AddCreation(initializer.Value.WalkDownConversions().Type, _types);
             }
         }
@@ -179,24 +201,40 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             foreach (var pair in _candidates)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                if (pair.Value is not { SettledInType: false } state)
+                if (pair.Value is not { } state)
                     continue;
                 var field = state.Field;
                 if (!field.IsStatic && !_singletons.Keys.Any(t => t.IsOrInheritsFrom(field.ContainingType)))
                     continue;
                 _calls.TryGetValue(field.ContainingType.OriginalDefinition, out var calls);
                 if (state.Evaluate(calls) is { } site)
-                    context.Report(Descriptors.UnboundedStaticCollection, field.Locations[0], new[] { site }, field.Name);
+                    context.Report(_descriptor, field.Locations[0], new[] { site }, field.Name);
             }
         }
 
-        /// <summary>The field's state if it is a candidate (decided once per field and compilation), else null.</summary>
+        private ImmutableArray<FieldState> CandidatesOf(INamedTypeSymbol type)
+        {
+            ImmutableArray<FieldState>.Builder? fields = null;
+            foreach (var member in type.GetMembers())
+            {
+                if (member is IFieldSymbol field && Candidate(field) is { } state)
+                    (fields ??= ImmutableArray.CreateBuilder<FieldState>()).Add(state);
+            }
+
+            return fields?.ToImmutable() ?? ImmutableArray<FieldState>.Empty;
+        }
+
+        /// <summary>
+        /// The field's state if it is a candidate of this judgement, else null. A settled field is looked at once, at its
+        /// type's start; the others once per field and compilation, from any reference.
+        /// </summary>
         private FieldState? Candidate(IFieldSymbol field) =>
-            _candidates.GetOrAdd(field.OriginalDefinition, f => CreateCandidate(f));
+            _settledInType ? CreateCandidate(field.OriginalDefinition) : _candidates.GetOrAdd(field.OriginalDefinition, f => CreateCandidate(f));
 
         private FieldState? CreateCandidate(IFieldSymbol field)
         {
             if (field.IsConst || field.IsImplicitlyDeclared || field.Type is not INamedTypeSymbol type
+                || IsSettledInType(field) != _settledInType                // the other analyzer's field
                 || field.Locations.FirstOrDefault() is not { IsInSource: true, SourceTree: { } tree }
                 || !SymbolEqualityComparer.Default.Equals(field.ContainingAssembly, _compilation.Assembly)
                 || _types.ShapeOf(type) is not { } shape)
@@ -208,10 +246,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
                 return null;
             var configured = _options.GetOption(tree, BoundedKeyTypesOption) ?? "";
             var bounded = _boundedKeys.GetOrAdd(configured, _ => BoundedKeys.Create(_compilation, _options.GetList(tree, BoundedKeyTypesOption)));
-            if (_types.IsBounded(shape.Key, bounded))
-                return null;
-            var settledInType = field.IsStatic && field.DeclaredAccessibility == Accessibility.Private && field.ContainingType.GetTypeMembers().IsEmpty;
-            return new FieldState(field, shape, settledInType);
+            return _types.IsBounded(shape.Key, bounded) ? null : new FieldState(field, shape);
         }
 
         private static FieldState? Find(ImmutableArray<FieldState> fields, IFieldSymbol field)
@@ -643,18 +678,14 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         private bool _trackedCreation;
         private bool _otherCreation;
 
-        public FieldState(IFieldSymbol field, Shape shape, bool settledInType)
+        public FieldState(IFieldSymbol field, Shape shape)
         {
             Field = field;
             Shape = shape;
-            SettledInType = settledInType;
         }
 
         public IFieldSymbol Field { get; }
         public Shape Shape { get; }
-
-        /// <summary>Private static, in a type without nested types: every reference is in the type, so its symbol end decides.</summary>
-        public bool SettledInType { get; }
 
         public bool IsSettled => Volatile.Read(ref _settled);
 

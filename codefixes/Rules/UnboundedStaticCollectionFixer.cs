@@ -13,8 +13,9 @@ using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 namespace LeakAnalyzers.Rules;
 
 /// <summary>
-/// LEAK001 fixes. Both find every use of the field in the solution (a private field's uses are all in its type; a wider
-/// field's may be anywhere) and edit every document involved; Fix All applies them one field at a time.
+/// LEAK001 fixes, for the diagnostics of both LEAK001 analyzers (private static fields, reported live; the others, at
+/// compilation end). Both fixes find every use of the field in the solution (a private field's uses are all in its type;
+/// a wider field's may be anywhere) and edit every document involved; Fix All applies them one field at a time.
 /// <list type="bullet">
 /// <item>"Use a size-limited MemoryCache": the field becomes a <c>MemoryCache</c> with a <c>SizeLimit</c>, and every use is
 /// rewritten to <c>TryGetValue</c>/<c>Get</c>/<c>Set</c>/<c>GetOrCreate</c> with shared entry options (<c>Size = 1</c>, sliding

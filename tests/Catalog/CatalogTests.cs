@@ -21,22 +21,59 @@ public sealed partial class CatalogTests
 
     public static TheoryData<string> Ids => new(AllAnalyzers.Descriptors.Select(d => d.Id));
 
+    /// <summary>
+    /// Every descriptor is a field of <see cref="Descriptors"/> that some analyzer supports, and the reverse. An ID has one
+    /// descriptor, or two that differ only in the <c>CompilationEnd</c> tag: a rule reported both live and at compilation
+    /// end (LEAK001) needs one of each, because the IDE does not run an analyzer that supports a compilation-end descriptor
+    /// as you type.
+    /// </summary>
     [Fact]
-    public void Ids_AreUniqueAndWellFormed()
+    public void Ids_AreWellFormed_AndSharedOnlyByACompilationEndTwin()
     {
-        Assert.NotEmpty(AllAnalyzers.Descriptors);
-        foreach (var descriptor in AllAnalyzers.Descriptors)
+        Assert.NotEmpty(AllAnalyzers.AllDescriptors);
+        foreach (var descriptor in AllAnalyzers.AllDescriptors)
         {
             Assert.Matches(IdPattern(), descriptor.Id);
             Assert.Equal("Leaks", descriptor.Category);
         }
 
-        var fields = typeof(Descriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
-            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
-            .Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id)
-            .ToList();
-        Assert.Equal(fields.Count, fields.Distinct().Count());
-        Assert.Equal(fields.OrderBy(x => x, StringComparer.Ordinal), AllAnalyzers.Descriptors.Select(d => d.Id));
+        var fields = DescriptorFields().Select(f => f.Descriptor).ToList();
+        Assert.Equal(fields.Count, fields.Distinct(ReferenceEqualityComparer.Instance).Count());
+        Assert.Equal(
+            fields.OrderBy(d => d.Id, StringComparer.Ordinal).ThenBy(IsCompilationEnd),
+            AllAnalyzers.AllDescriptors,
+            ReferenceEqualityComparer.Instance);
+
+        foreach (var group in fields.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            Assert.True(group.Count() == 2, $"{group.Key} has {group.Count()} descriptors; at most two (live and compilation end) may share an ID");
+            var live = Assert.Single(group, d => !IsCompilationEnd(d));
+            var end = Assert.Single(group, IsCompilationEnd);
+            Assert.Equal(live.Title.ToString(), end.Title.ToString());
+            Assert.Equal(live.MessageFormat.ToString(), end.MessageFormat.ToString());
+            Assert.Equal(live.Description.ToString(), end.Description.ToString());
+            Assert.Equal(live.Category, end.Category);
+            Assert.Equal(live.DefaultSeverity, end.DefaultSeverity);
+            Assert.Equal(live.IsEnabledByDefault, end.IsEnabledByDefault);
+            Assert.Equal(live.HelpLinkUri, end.HelpLinkUri);
+            Assert.Equal(live.CustomTags, end.CustomTags.Where(t => t != WellKnownDiagnosticTags.CompilationEnd));
+        }
+    }
+
+    /// <summary>The analyzer of a rule's live descriptor supports no compilation-end descriptor: the IDE would skip it whole.</summary>
+    [Fact]
+    public void SplitRules_KeepTheirLiveAnalyzerFreeOfCompilationEndDescriptors()
+    {
+        var split = AllAnalyzers.AllDescriptors.GroupBy(d => d.Id, StringComparer.Ordinal).Where(g => g.Count() == 2).ToList();
+        foreach (var pair in split)
+        {
+            var live = pair.Single(d => !IsCompilationEnd(d));
+            var end = pair.Single(IsCompilationEnd);
+            var liveAnalyzer = Assert.Single(AllAnalyzers.Analyzers, a => a.SupportedDiagnostics.Contains(live, ReferenceEqualityComparer.Instance));
+            var endAnalyzer = Assert.Single(AllAnalyzers.Analyzers, a => a.SupportedDiagnostics.Contains(end, ReferenceEqualityComparer.Instance));
+            Assert.NotSame(liveAnalyzer, endAnalyzer);
+            Assert.DoesNotContain(liveAnalyzer.SupportedDiagnostics, IsCompilationEnd);
+        }
     }
 
     [Theory]
@@ -113,17 +150,24 @@ public sealed partial class CatalogTests
         Assert.Contains(releases.Split('\n'), line => line.StartsWith($"{id} | {descriptor.Category} | {descriptor.DefaultSeverity} |", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Each analyzer supports exactly the descriptor field named after its stem (<c>X</c> for <c>XAnalyzer</c>, and no
+    /// other analyzer supports that object), and has a <c>XTests</c> class.
+    /// </summary>
     [Fact]
     public void Analyzers_AreNamedForTheirDescriptorAndHaveATestClass()
     {
         var testTypes = typeof(CatalogTests).Assembly.GetTypes().Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var fields = DescriptorFields().ToDictionary(f => f.Name, f => f.Descriptor, StringComparer.Ordinal);
         foreach (var analyzer in AllAnalyzers.Analyzers)
         {
-            var stem = analyzer.GetType().Name[..^"Analyzer".Length];
-            Assert.EndsWith("Analyzer", analyzer.GetType().Name, StringComparison.Ordinal);
-            Assert.NotNull(typeof(Descriptors).GetField(stem, BindingFlags.Public | BindingFlags.Static));
+            var name = analyzer.GetType().Name;
+            Assert.EndsWith("Analyzer", name, StringComparison.Ordinal);
+            var stem = name[..^"Analyzer".Length];
+            Assert.True(fields.TryGetValue(stem, out var descriptor), $"{name} has no descriptor field Descriptors.{stem}");
+            Assert.Same(descriptor, Assert.Single(analyzer.SupportedDiagnostics));
+            Assert.Single(AllAnalyzers.Analyzers, a => a.SupportedDiagnostics.Contains(descriptor, ReferenceEqualityComparer.Instance));
             Assert.Contains(stem + "Tests", testTypes);
-            Assert.Contains(analyzer.SupportedDiagnostics, d => d == (DiagnosticDescriptor)typeof(Descriptors).GetField(stem)!.GetValue(null)!);
         }
     }
 
@@ -147,6 +191,14 @@ public sealed partial class CatalogTests
             Assert.Contains(AllAnalyzers.Analyzers, a => a.GetType().Name == stem + "Analyzer");
         }
     }
+
+    private static IEnumerable<(string Name, DiagnosticDescriptor Descriptor)> DescriptorFields() =>
+        typeof(Descriptors).GetFields(BindingFlags.Public | BindingFlags.Static)
+            .Where(f => f.FieldType == typeof(DiagnosticDescriptor))
+            .Select(f => (f.Name, (DiagnosticDescriptor)f.GetValue(null)!));
+
+    private static bool IsCompilationEnd(DiagnosticDescriptor descriptor) =>
+        descriptor.CustomTags.Contains(WellKnownDiagnosticTags.CompilationEnd);
 
     internal static string GenerateTable()
     {

@@ -1633,7 +1633,7 @@ public sealed class UnboundedStaticCollectionTests
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary), metadataReferences: references));
         var document = workspace.AddDocument(project.Id, "Visits.cs", SourceText.From(MixedSource));
         var compilation = (await document.Project.GetCompilationAsync())!;
-        var diagnostics = await compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new UnboundedStaticCollectionAnalyzer())).GetAnalyzerDiagnosticsAsync();
+        var diagnostics = await compilation.WithAnalyzers(Harness.RuleAnalyzers<UnboundedStaticCollectionAnalyzer>()).GetAnalyzerDiagnosticsAsync();
         Assert.Equal(2, diagnostics.Length);
 
         var fixer = new UnboundedStaticCollectionFixer();
@@ -1645,7 +1645,7 @@ public sealed class UnboundedStaticCollectionTests
 
         var fixedCompilation = (await changed.Project.GetCompilationAsync())!;
         Assert.Empty(fixedCompilation.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
-        Assert.Empty(await fixedCompilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new UnboundedStaticCollectionAnalyzer())).GetAnalyzerDiagnosticsAsync());
+        Assert.Empty(await fixedCompilation.WithAnalyzers(Harness.RuleAnalyzers<UnboundedStaticCollectionAnalyzer>()).GetAnalyzerDiagnosticsAsync());
     }
 
     private sealed class FixedDiagnostics(ImmutableArray<Diagnostic> diagnostics) : FixAllContext.DiagnosticProvider
