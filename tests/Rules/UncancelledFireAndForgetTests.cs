@@ -89,6 +89,15 @@ public sealed class UncancelledFireAndForgetTests
             Analyze.Diagnostic().WithLocation(0).WithArguments("Task.Factory.StartNew"));
     }
 
+    [Theory]
+    [InlineData("_ = [|AuditAsync(\"x\").ContinueWith(t => Audit(\"failed\"), TaskContinuationOptions.OnlyOnFaulted)|];")]
+    [InlineData("_ = [|Task.Run(() => Audit(\"x\"), _stopping).ContinueWith(async t => { await Task.Delay(1000); Audit(\"later\"); })|];")]
+    public async Task Reports_ContinuationOfUncancelledWorkOrStartingMoreWork(string statement)
+    {
+        // The continuation of a call no token reaches; a continuation that starts work of its own after cancellable work.
+        await Analyze.DiagnosticsAsync(Middleware(statement, "private readonly CancellationToken _stopping = CancellationToken.None;"));
+    }
+
     // ---------------------------------------------------------------- reports: request-scoped shapes
 
     [Fact]
@@ -362,6 +371,30 @@ public sealed class UncancelledFireAndForgetTests
                     app.MapGet("/compute", () => Task.Run(() => 42));
                     app.Run(context => Task.Run(() => Console.WriteLine("returned")));
                 }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ContinuationOfCancellableWork()
+    {
+        // Errors of cancellable work logged by a continuation: the callback runs once the work ends.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public sealed class ReindexMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime, ILogger<ReindexMiddleware> logger)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    var stopping = lifetime.ApplicationStopping;
+                    _ = Task.Run(() => Task.Delay(1000, stopping), stopping)
+                        .ContinueWith(t => logger.LogError(t.Exception, "reindex failed"), TaskContinuationOptions.OnlyOnFaulted);
+                    _ = Task.Delay(1000, stopping).ContinueWith(t => logger.LogInformation("done"), TaskScheduler.Default);
+                    _ = ReindexAsync(stopping)
+                        .ContinueWith(t => logger.LogError(t.Exception, "failed"), TaskContinuationOptions.OnlyOnFaulted)
+                        .ContinueWith(t => logger.LogDebug("logged"), TaskContinuationOptions.None);
+                    await next(context);
+                }
+
+                private static Task ReindexAsync(CancellationToken cancellationToken) => Task.Delay(10, cancellationToken);
             }
             """);
     }
