@@ -494,11 +494,11 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                     continue;
                 if (jump.SpanStart >= cover.SpanStart)
                     break;
-                if (!Leaves(jump, producer))
+                if (!Leaves(jump, producer) || IsInCatchAround(jump, producer))
                     continue;
                 var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
                     && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
-                if (!protectedJump)
+                if (!protectedJump && !(jump is BreakStatementSyntax && BreakTarget(jump) is { } target && Judge(target, sites, body) is null))
                     return NotOnEveryPath;
             }
 
@@ -527,13 +527,24 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 case YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement }:
                     return true;
                 case BreakStatementSyntax or ContinueStatementSyntax:
-                    var target = statement.Ancestors().FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
-                        || a is SwitchStatementSyntax && statement is BreakStatementSyntax);
-                    return target is not null && target.Span.Contains(producer.Span);
+                    return BreakTarget(statement) is { } target && target.Span.Contains(producer.Span);
                 default:
                     return false;
             }
         }
+
+        /// <summary>The loop (or, for <c>break</c>, the <c>switch</c>) a <c>break</c>/<c>continue</c> jumps out of.</summary>
+        private static SyntaxNode? BreakTarget(StatementSyntax statement) =>
+            statement.Ancestors().TakeWhile(a => !IsFunction(a)).FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                || a is SwitchStatementSyntax && statement is BreakStatementSyntax);
+
+        /// <summary>
+        /// A jump in a <c>catch</c> of a <c>try</c> whose block holds the producer: either the producer threw (there is no
+        /// response to dispose) or a later statement did (an exception path, out of scope by design).
+        /// </summary>
+        private static bool IsInCatchAround(StatementSyntax jump, SyntaxNode producer) =>
+            jump.Ancestors().TakeWhile(a => !IsFunction(a)).OfType<CatchClauseSyntax>()
+                .Any(c => c.Parent is TryStatementSyntax tryStatement && tryStatement.Block.Span.Contains(producer.Span));
 
         /// <summary>The statement lists (blocks, switch sections, top-level statements) around <paramref name="node"/>, innermost first.</summary>
         private static IEnumerable<SyntaxNode> Containers(SyntaxNode node, SyntaxNode body)

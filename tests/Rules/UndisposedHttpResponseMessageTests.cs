@@ -144,6 +144,29 @@ public sealed class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_LoopLeftByBreakToAReturnBeforeTheDispose()
+    {
+        await Analyze.DiagnosticsAsync(Client("""
+                public async Task<string> GetWithBackoffAsync(string url)
+                {
+                    HttpResponseMessage response;
+                    while (true)
+                    {
+                        response = [|await _client.GetAsync(url)|];
+                        if (response.StatusCode != HttpStatusCode.TooManyRequests)
+                            break;
+                        response.Dispose();
+                    }
+
+                    if (response.StatusCode == HttpStatusCode.NotFound)
+                        return null;
+                    using (response)
+                        return await response.Content.ReadAsStringAsync();
+                }
+            """));
+    }
+
+    [Fact]
     public async Task Reports_ResponseUsedInsideAnExpression()
     {
         await Analyze.DiagnosticsAsync(Client("""
@@ -711,6 +734,55 @@ public sealed class UndisposedHttpResponseMessageTests
                 public static void Use() => Create();
             }
             """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ReturnInACatchAroundTheProducer()
+    {
+        // The catch runs when the call threw (no response) or on an exception path; the using owns it afterwards.
+        await Analyze.NoDiagnosticsAsync(Client("""
+                public async Task<string> TryReadAsync(string url)
+                {
+                    HttpResponseMessage response;
+                    try
+                    {
+                        response = await _client.GetAsync(url);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return null;
+                    }
+
+                    using (response)
+                    {
+                        return await response.Content.ReadAsStringAsync();
+                    }
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task DoesNotReport_LoopLeftByBreakToALaterDispose()
+    {
+        // A client-side retry: the throttled answers are disposed in the loop, the last one after it.
+        await Analyze.NoDiagnosticsAsync(Client("""
+                public async Task<string> GetWithBackoffAsync(string url, CancellationToken cancellationToken)
+                {
+                    HttpResponseMessage response;
+                    var attempt = 0;
+                    while (true)
+                    {
+                        response = await _client.GetAsync(url, cancellationToken);
+                        if (response.StatusCode != HttpStatusCode.TooManyRequests || ++attempt == 3)
+                            break;
+                        response.Dispose();
+                        await Task.Delay(1000 * attempt, cancellationToken);
+                    }
+
+                    using (response)
+                        return await response.Content.ReadAsStringAsync(cancellationToken);
+                }
+            """));
     }
 
     // ---------------------------------------------------------------- fixes
