@@ -66,6 +66,7 @@ public sealed class HttpContextCapturedByClosureTests
     [InlineData("_lifetime.ApplicationStopping.Register(() => Audit([|context|].Request.Path));")]
     [InlineData("Func<Task> work = async () => { await Task.Delay(10); Audit([|context|].Request.Path); }; _ = Task.Run(work);")]
     [InlineData("_ = Task.Run(delegate { Audit([|context|].Request.Path); });")]
+    [InlineData("Func<Task> later = async () => { await Task.Delay(1000); Audit([|context|].Request.Path); }; _ = later();")]
     public async Task Reports_CapturedContextInEscapingWork(string statement)
     {
         await Analyze.DiagnosticsAsync(Middleware(statement, """
@@ -232,6 +233,8 @@ public sealed class HttpContextCapturedByClosureTests
     [InlineData("var actions = new List<Action>(); actions.Add(() => Audit(context.Request.Path)); actions.ForEach(a => a());")]
     [InlineData("using var timer = new Timer(_ => Audit(context.Request.Path), null, 10, Timeout.Infinite); await Task.Delay(100);")]
     [InlineData("_ = Task.Run(() => Audit(_logger));")]
+    [InlineData("Func<Task> later = async () => { await Task.Delay(10); Audit(context.Request.Path); }; await later();")]
+    [InlineData("Func<string> describe = () => context.Request.Path.Value ?? \"\"; Audit(describe());")]
     public async Task DoesNotReport_CopiedAwaitedSynchronousOrUnknown(string statement)
     {
         await Analyze.NoDiagnosticsAsync(Middleware(statement, """
