@@ -124,6 +124,41 @@ public sealed class UncancelledFireAndForgetTests
     }
 
     [Fact]
+    public async Task Reports_MiddlewareHelperAlsoCalledPerRequestAndControllerConstructorHelper()
+    {
+        // Called from InvokeAsync too, it runs per request; a controller is built per request.
+        await Analyze.DiagnosticsAsync(Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class WarmupMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public WarmupMiddleware(RequestDelegate next)
+                {
+                    _next = next;
+                    Warm();
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Warm();
+                    await _next(context);
+                }
+
+                private void Warm() => _ = [|Task.Run(() => Console.WriteLine("warm"))|];
+            }
+
+            public sealed class ReportsController : ControllerBase
+            {
+                public ReportsController() => Prefetch();
+
+                private void Prefetch() => _ = [|Task.Run(() => Console.WriteLine("prefetch"))|];
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Reports_InlineMiddlewareAndEndpoints()
     {
         await Analyze.DiagnosticsAsync(Usings + """
@@ -395,6 +430,45 @@ public sealed class UncancelledFireAndForgetTests
                 }
 
                 private static Task ReindexAsync(CancellationToken cancellationToken) => Task.Delay(10, cancellationToken);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_MiddlewareHelperOnlyItsConstructorCalls()
+    {
+        // A conventional middleware is built once per application: its constructor's helpers are startup code.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public sealed class GeoIpMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly Task _loaded = Load();
+                private volatile string[] _table = Array.Empty<string>();
+
+                public GeoIpMiddleware(RequestDelegate next)
+                {
+                    _next = next;
+                    StartLoading();
+                    this.StartWatching();
+                }
+
+                private void StartLoading() => _ = Task.Run(LoadAsync);
+
+                private void StartWatching() => _ = Task.Run(() => Console.WriteLine("watching"));
+
+                private async Task LoadAsync()
+                {
+                    await Task.Delay(10);
+                    _table = new[] { "127.0.0.1" };
+                }
+
+                private static Task Load() => Task.CompletedTask;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    context.Items["known"] = _table.Length > 0;
+                    await _next(context);
+                }
             }
             """);
     }

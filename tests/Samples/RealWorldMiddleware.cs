@@ -1,7 +1,8 @@
 // Middleware as it is written in public ASP.NET Core apps and in the framework's own samples: request logging
 // scopes, correlation ids echoed through Response.OnStarting, timing reported from Response.OnCompleted, response
-// buffering that restores the original body, a ProxyKit-style streaming proxy, and an IMiddleware that hands a
-// per-request resource to RegisterForDispose. All of it is correct: nothing here outlives the request.
+// buffering that restores the original body, a ProxyKit-style streaming proxy, a middleware that loads a lookup table
+// in the background from its constructor, and an IMiddleware that hands a per-request resource to RegisterForDispose.
+// All of it is correct: nothing here outlives the request.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -182,6 +183,37 @@ public sealed class ProblemDetailsMiddleware(RequestDelegate next, ILogger<Probl
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             await context.Response.WriteAsJsonAsync(new { title = "Unexpected error", traceId = context.TraceIdentifier }, context.RequestAborted);
         }
+    }
+}
+
+/// <summary>Loads its lookup table in the background once, when the application builds the pipeline.</summary>
+public sealed class GeoIpMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly ILogger<GeoIpMiddleware> _logger;
+    private Dictionary<string, string> _table = new();
+
+    public GeoIpMiddleware(RequestDelegate next, ILogger<GeoIpMiddleware> logger)
+    {
+        _next = next;
+        _logger = logger;
+        StartLoading();
+    }
+
+    private void StartLoading() => _ = Task.Run(LoadAsync);
+
+    private async Task LoadAsync()
+    {
+        await Task.Delay(10);
+        _table = new Dictionary<string, string> { ["127.0.0.1"] = "local" };
+        _logger.LogInformation("loaded");
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var ip = context.Connection.RemoteIpAddress?.ToString() ?? "";
+        context.Items["country"] = _table.GetValueOrDefault(ip);
+        await _next(context);
     }
 }
 
