@@ -161,6 +161,26 @@ public sealed class HttpContextCapturedByClosureTests
     }
 
     [Fact]
+    public async Task Reports_AccessorPassedAsStateToATimer()
+    {
+        // The state parameter is handed over by the timer, in the background: not a function of its caller.
+        await Analyze.DiagnosticsAsync(Usings + """
+            public sealed class AuditService(IHttpContextAccessor accessor)
+            {
+                private static readonly List<Func<string?>> s_describers = new();
+
+                public void Audit()
+                {
+                    _ = new Timer(state => Console.WriteLine({|#0:((IHttpContextAccessor)state!).HttpContext|}?.TraceIdentifier), accessor, 1000, Timeout.Infinite);
+                    s_describers.Add(() => {|#1:accessor.HttpContext|}?.TraceIdentifier);
+                }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("((IHttpContextAccessor)state!).HttpContext"),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("accessor.HttpContext"));
+    }
+
+    [Fact]
     public async Task Reports_InlineMiddlewareAndHandlers()
     {
         await Analyze.DiagnosticsAsync(Usings + """
@@ -278,6 +298,26 @@ public sealed class HttpContextCapturedByClosureTests
                     _describe = () => HttpContext.Request.Path.Value;
                     return Ok(_describe());
                 }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_AccessorTakenAsTheClosuresOwnParameter()
+    {
+        // A stored function of the accessor its caller passes: it reads the context whenever it is called.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public static class UserNames
+            {
+                public static Func<IHttpContextAccessor, string?> Resolve { get; set; } = null!;
+
+                static UserNames()
+                {
+                    Resolve = accessor => accessor.HttpContext?.User.Identity?.Name;
+                    s_resolvers.Add(a => a.HttpContext?.TraceIdentifier);
+                }
+
+                private static readonly List<Func<IHttpContextAccessor, string?>> s_resolvers = new();
             }
             """);
     }

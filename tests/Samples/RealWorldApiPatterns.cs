@@ -4,7 +4,8 @@
 // to ApplicationStopping and reads the request inside IMemoryCache.GetOrCreateAsync and Response.OnCompleted, a
 // resource filter pairing its AsyncLocal set and clear, a correlation accessor set from async middleware, a message
 // pump setting an AsyncLocal per message in async code, a controller with server-sent events, a SignalR hub
-// receiving a client stream, and minimal API endpoints (SSE loop, upload proxy, Results.Stream).
+// receiving a client stream, minimal API endpoints (SSE loop, upload proxy, Results.Stream), a resolver delegate
+// over IHttpContextAccessor kept in a static property, and parallel downloads awaited with Task.WhenAll.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -283,4 +284,38 @@ public static class ApiPatternEndpoints
             await body.WriteAsync(new byte[] { 1, 2, 3 }, context.RequestAborted);
         }));
     }
+}
+
+/// <summary>A resolver the app swaps at startup: a function of the accessor its caller passes.</summary>
+public static class UserNames
+{
+    public static Func<IHttpContextAccessor, string?> Resolve { get; set; } = null!;
+
+    static UserNames()
+    {
+        Resolve = accessor => accessor.HttpContext?.User.Identity?.Name;
+    }
+}
+
+/// <summary>Parallel downloads, each disposed inside its own async lambda, all awaited.</summary>
+[ApiController]
+[Route("export")]
+public sealed class ExportController(IHttpClientFactory clients, ILogger<ExportController> logger) : ControllerBase
+{
+    [HttpGet("export")]
+    public async Task<IActionResult> Export(CancellationToken cancellationToken)
+    {
+        var client = clients.CreateClient();
+        var tasks = new[] { "a", "b" }.Select(async name =>
+        {
+            using var response = await client.GetAsync(name, cancellationToken);
+            return response.StatusCode;
+        });
+        var codes = await Task.WhenAll(tasks);
+        logger.LogInformation("{Count}", codes.Length);
+        return Ok(codes);
+    }
+
+    [HttpGet("user")]
+    public IActionResult CurrentUser([FromServices] IHttpContextAccessor accessor) => Ok(UserNames.Resolve(accessor));
 }
