@@ -431,7 +431,8 @@ internal sealed class Escape
     /// True when <paramref name="function"/> (a lambda, anonymous method, or a reference to a local function) is run
     /// by work that is not awaited (fire-and-forget <c>Task.Run</c>, a thread, a timer, the thread pool, a queue), or
     /// is kept where it outlives the request (a static field, property, event or collection, a field of a middleware
-    /// singleton, a callback on <c>ApplicationStopping</c>). Synchronous use (LINQ, <c>List.ForEach</c>,
+    /// singleton, a callback on <c>ApplicationStopping</c>), or is an async delegate invoked without awaiting its task
+    /// (<c>Func&lt;Task&gt; later = async () =&gt; …; _ = later();</c>). Synchronous use (LINQ, <c>List.ForEach</c>,
     /// <c>Response.OnStarting</c>), expression trees and unknown APIs do not escape.
     /// </summary>
     public bool Outlives(IOperation function, CancellationToken cancellationToken) =>
@@ -454,6 +455,8 @@ internal sealed class Escape
                 return fate.At is ISimpleAssignmentOperation assignment && IsLongLived(assignment.Target);
             case FateKind.Local:
                 return Uses(fate.Local!, value, cancellationToken) is { } uses && uses.Any(use => Outlives(use, depth + 1, cancellationToken));
+            case FateKind.Receiver when fate.At is IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke } invoke:
+                return IsAwaitable(invoke.Type) && JudgeTask(invoke, 0, cancellationToken) is WorkFate.Dropped or WorkFate.Stored;
             default:
                 return false;
         }

@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
 namespace LeakAnalyzers.Helpers;
 
 /// <summary>What kind of request-scoped code an operation runs in.</summary>
@@ -101,7 +103,11 @@ internal sealed class RequestScope
         if (owner is not IMethodSymbol method || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor)
             return null;
         if (!method.IsStatic && method.ContainingType is { } type && IsRequestType(type))
-            return new RequestOrigin(RequestOriginKind.Class, type, null);
+        {
+            return IsConventionalMiddleware(type, _httpContext) && IsOnlyCalledAtConstruction(method, cancellationToken)
+                ? null                                   // a middleware is built once: its constructor's helpers are startup code
+                : new RequestOrigin(RequestOriginKind.Class, type, null);
+        }
         if (method.Parameters.Any(p => IsContextParameter(p.Type)))
             return new RequestOrigin(RequestOriginKind.Method, method.ContainingType, null);
         return null;
@@ -139,6 +145,33 @@ internal sealed class RequestScope
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A private method that the type calls, and only from its constructors or instance field initializers (directly,
+    /// or in a lambda there). A method group or any other call keeps it request-scoped; helpers of helpers are not followed.
+    /// </summary>
+    private static bool IsOnlyCalledAtConstruction(IMethodSymbol method, CancellationToken cancellationToken)
+    {
+        if (method is not { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary })
+            return false;
+        var calls = 0;
+        foreach (var reference in method.ContainingType.DeclaringSyntaxReferences)
+        {
+            foreach (var name in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<SimpleNameSyntax>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (name.Identifier.ValueText != method.Name)
+                    continue;
+                var invoked = name.Parent is InvocationExpressionSyntax direct && direct.Expression == name
+                    || name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access && access.Name == name && access.Parent is InvocationExpressionSyntax;
+                if (!invoked || !name.Ancestors().Any(a => a is ConstructorDeclarationSyntax || a is FieldDeclarationSyntax field && !field.Modifiers.Any(m => m.ValueText == "static")))
+                    return false;
+                calls++;
+            }
+        }
+
+        return calls > 0;
     }
 
     private bool IsContextParameter(ITypeSymbol type) =>

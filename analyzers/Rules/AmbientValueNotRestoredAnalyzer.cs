@@ -356,8 +356,11 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                     continue;
                 }
 
-                if (model.GetOperation(node, cancellationToken) is not IAssignmentOperation other
-                    || _ambient.Resolve(other.Target, cancellationToken) is not { } otherTarget
+                if (model.GetOperation(node, cancellationToken) is not IAssignmentOperation other)
+                    continue;
+                if (IsNullOrDefault(other.Value) && ClearsHolderOf(other.Target, target, model, cancellationToken))
+                    return true;                         // the holder pattern: the slot's object is emptied, wherever the context flowed
+                if (_ambient.Resolve(other.Target, cancellationToken) is not { } otherTarget
                     || !SymbolEqualityComparer.Default.Equals(otherTarget.Key, target.Key))
                 {
                     continue;
@@ -379,6 +382,37 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             }
 
             return false;
+        }
+
+        /// <summary>
+        /// <c>holder.Context = null</c> where <c>holder</c> is the slot's value (<c>s_current.Value.Context = null</c>, or a
+        /// local read from it: <c>var holder = s_current.Value;</c>, <c>if (s_current.Value is { } holder)</c>): the
+        /// <c>IHttpContextAccessor</c> / <c>StrongBox</c> technique. Emptying the shared holder releases the value in
+        /// every context that captured it, which is what a restore is for.
+        /// </summary>
+        private bool ClearsHolderOf(IOperation cleared, AmbientTarget target, SemanticModel model, CancellationToken cancellationToken)
+        {
+            if (cleared is not IMemberReferenceOperation { Instance: { } instance })
+                return false;
+            var holder = instance.WalkDownConversions();
+            if (holder is ILocalReferenceOperation local)
+            {
+                holder = null;
+                if (local.Local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is { } declaration && declaration.SyntaxTree == model.SyntaxTree)
+                {
+                    var source = declaration switch
+                    {
+                        VariableDeclaratorSyntax { Initializer.Value: { } value } => value,
+                        SingleVariableDesignationSyntax designation => designation.FirstAncestorOrSelf<IsPatternExpressionSyntax>()?.Expression,
+                        _ => null,
+                    };
+                    holder = source is null ? null : model.GetOperation(source, cancellationToken)?.WalkDownConversions();
+                }
+            }
+
+            return holder is IPropertyReferenceOperation { Property.Name: "Value" }
+                && _ambient.Resolve(holder, cancellationToken) is { } slot
+                && SymbolEqualityComparer.Default.Equals(slot.Key, target.Key);
         }
 
         /// <summary>
@@ -559,6 +593,17 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                         if (creation.Initializer is not null)
                             pending.Push(creation.Initializer);
                         continue;
+                    case IInvocationOperation { Type: IArrayTypeSymbol { ElementType.IsUnmanagedType: true } } allocation when IsRuntimeMethod(allocation.TargetMethod):
+                        // ArrayPool<T>.Shared.Rent(n), GC.AllocateUninitializedArray<T>(n): a buffer, like new T[n].
+                        if (allocation.Instance is not null)
+                            pending.Push(allocation.Instance);
+                        foreach (var argument in allocation.Arguments)
+                        {
+                            if (!IsNumeric(argument.Value.WalkDownConversions().Type))
+                                pending.Push(argument);
+                        }
+
+                        continue;
                 }
 
                 foreach (var child in current.ChildOperations)
@@ -641,6 +686,15 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
         private static readonly SymbolDisplayFormat QualifiedFormat =
             SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None);
+
+        /// <summary>A method of the runtime libraries (<c>System.*</c>), whose results hold only what its arguments give it.</summary>
+        private static bool IsRuntimeMethod(IMethodSymbol method)
+        {
+            var root = method.ContainingNamespace;
+            while (root?.ContainingNamespace is { IsGlobalNamespace: false })
+                root = root.ContainingNamespace;
+            return root?.Name == "System";
+        }
 
         private static bool IsNumeric(ITypeSymbol? type) =>
             type is not null && (type.TypeKind == TypeKind.Enum || type.SpecialType is >= SpecialType.System_Boolean and <= SpecialType.System_Double);

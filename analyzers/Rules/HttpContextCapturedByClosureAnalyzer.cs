@@ -116,11 +116,24 @@ internal sealed class RequestValues
             case IPropertyReferenceOperation property when property.Instance is IInstanceReferenceOperation && ControllerMembers.Contains(property.Property.Name):
                 return _controllers.Any(c => property.Property.ContainingType.IsOrInheritsFrom(c));
             case IPropertyReferenceOperation { Property.Name: "HttpContext" } property:
-                return property.Property.ContainingType.Implements(_accessor);
+                return property.Property.ContainingType.Implements(_accessor) && !IsOwnParameter(property.Instance, function);
             default:
                 return false;
         }
     }
+
+    /// <summary>
+    /// <c>accessor =&gt; accessor.HttpContext?.User</c>: the closure takes the accessor as its own typed parameter, so it is a
+    /// function of what its caller passes and reads the context at the caller's time, whoever keeps the delegate.
+    /// </summary>
+    private static bool IsOwnParameter(IOperation? instance, IOperation function) =>
+        instance is IParameterReferenceOperation parameter
+        && function switch
+        {
+            IAnonymousFunctionOperation anonymous => SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, anonymous.Symbol),
+            ILocalFunctionOperation local => SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, local.Symbol),
+            _ => false,
+        };
 
     /// <summary>Declared outside the function (a parameter or local of an enclosing member), so the closure keeps it.</summary>
     private static bool IsCapturedBy(IOperation use, IOperation function)

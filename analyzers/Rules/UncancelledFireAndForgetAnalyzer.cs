@@ -52,6 +52,12 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
     {
         if (escape.PassesToken(work.Token))
             return false;
+        if (work.Kind == WorkKind.Continuation && !StartsMoreWork(work, escape)
+            && IsCancellableAntecedent(((IInvocationOperation)work.Start).Instance, escape, cancellationToken))
+        {
+            return false;                                // a callback run once the cancellable work it follows ends
+        }
+
         if (work.Kind == WorkKind.Call)
         {
             var invocation = (IInvocationOperation)work.Start;
@@ -68,6 +74,24 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
             default:
                 return work.Delegate is not null;         // a delegate from elsewhere (a field, a parameter): cannot tell
         }
+    }
+
+    /// <summary>A continuation whose callback returns a task (<c>ContinueWith(async t =&gt; …)</c>) starts work of its own.</summary>
+    private static bool StartsMoreWork(Work work, Escape escape) =>
+        work.Start.Type is INamedTypeSymbol { TypeArguments.Length: 1 } result && escape.IsAwaitable(result.TypeArguments[0]);
+
+    /// <summary>
+    /// <c>Task.Run(work, token).ContinueWith(log, OnlyOnFaulted)</c>: the antecedent, chained directly, is work that a
+    /// token can cancel (itself a chain of continuations, possibly), or a call given a real token (<c>Task.Delay(ms, token)</c>). A continuation does not start before its antecedent
+    /// ends, so a synchronous callback lives no longer than cancellable work plus the callback itself.
+    /// </summary>
+    private static bool IsCancellableAntecedent(IOperation? antecedent, Escape escape, CancellationToken cancellationToken)
+    {
+        if (antecedent?.WalkDownConversions() is not IInvocationOperation invocation)
+            return false;
+        return escape.AsWork(invocation) is { } work
+            ? !IsUncancelled(work, escape, cancellationToken)
+            : invocation.Arguments.Any(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, escape.CancellationToken) && escape.PassesToken(a));
     }
 
     /// <summary>Any real token used inside the work: <c>context.RequestAborted</c>, a captured token, <c>ApplicationStopping</c>, a token source's.</summary>

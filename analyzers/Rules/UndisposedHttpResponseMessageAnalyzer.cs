@@ -19,6 +19,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
     internal const string Discarded = "discarded without being disposed";
     internal const string NeverDisposed = "never disposed";
     internal const string NotOnEveryPath = "not disposed on every path";
+    internal const string OverwrittenInLoop = "overwritten by the next iteration of the loop without being disposed";
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(Descriptors.UndisposedHttpResponseMessage);
@@ -401,6 +402,9 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 return null;                             // declared outside the function that fills it: cannot follow
             }
 
+            if (IsOverwrittenInLoop(options, producer, declaration.GetSyntax(cancellationToken), references, body, cancellationToken))
+                return OverwrittenInLoop;
+
             var sites = new List<SyntaxNode>();
             foreach (var reference in references)
             {
@@ -420,6 +424,47 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             }
 
             return paths.Judge(producer.Syntax, sites, body.Syntax);
+        }
+
+        /// <summary>
+        /// A retry or polling loop that assigns each response to a local declared before the loop and never disposes it
+        /// in the loop: the next iteration overwrites a response nobody disposed (only the last one can be judged
+        /// after the loop). Returning the local from inside the loop leaves the loop; any other use that may dispose or
+        /// hand it over (<c>Dispose</c>, <c>using</c>, storage, a method that takes it) keeps the rule silent.
+        /// </summary>
+        private bool IsOverwrittenInLoop(AnalyzerOptions options, IOperation producer, SyntaxNode declaration, List<ILocalReferenceOperation> references,
+            IOperation body, CancellationToken cancellationToken)
+        {
+            var loop = producer.Syntax.Ancestors().TakeWhile(a => a != body.Syntax && a is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
+                .FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax);
+            if (loop is null || loop.Span.Contains(declaration.Span) || !Repeats(loop))
+                return false;
+            foreach (var reference in references)
+            {
+                if (!loop.Span.Contains(reference.Syntax.Span) || reference.Parent is IAssignmentOperation assignment && assignment.Target == reference)
+                    continue;
+                if (Ownership.Classify(reference).Kind == FateKind.Returned)
+                    continue;                            // leaves the loop with it
+                if (Judge(options, reference, cancellationToken).Kind != UseKind.Read)
+                    return false;
+            }
+
+            return true;
+        }
+
+        /// <summary>False when the loop's body always leaves at its end (<c>return</c>, <c>break</c>, <c>throw</c>): it runs once.</summary>
+        private static bool Repeats(SyntaxNode loop)
+        {
+            var statement = loop switch
+            {
+                ForStatementSyntax f => f.Statement,
+                CommonForEachStatementSyntax f => f.Statement,
+                WhileStatementSyntax w => w.Statement,
+                DoStatementSyntax d => d.Statement,
+                _ => null,
+            };
+            var last = statement is BlockSyntax block ? block.Statements.LastOrDefault() : statement;
+            return last is not (ReturnStatementSyntax or BreakStatementSyntax or ThrowStatementSyntax or GotoStatementSyntax);
         }
 
         private static SyntaxNode StatementOf(SyntaxNode node) =>
@@ -494,11 +539,11 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                     continue;
                 if (jump.SpanStart >= cover.SpanStart)
                     break;
-                if (!Leaves(jump, producer))
+                if (!Leaves(jump, producer) || IsInCatchAround(jump, producer))
                     continue;
                 var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
                     && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
-                if (!protectedJump)
+                if (!protectedJump && !(jump is BreakStatementSyntax && BreakTarget(jump) is { } target && Judge(target, sites, body) is null))
                     return NotOnEveryPath;
             }
 
@@ -527,13 +572,24 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 case YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement }:
                     return true;
                 case BreakStatementSyntax or ContinueStatementSyntax:
-                    var target = statement.Ancestors().FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
-                        || a is SwitchStatementSyntax && statement is BreakStatementSyntax);
-                    return target is not null && target.Span.Contains(producer.Span);
+                    return BreakTarget(statement) is { } target && target.Span.Contains(producer.Span);
                 default:
                     return false;
             }
         }
+
+        /// <summary>The loop (or, for <c>break</c>, the <c>switch</c>) a <c>break</c>/<c>continue</c> jumps out of.</summary>
+        private static SyntaxNode? BreakTarget(StatementSyntax statement) =>
+            statement.Ancestors().TakeWhile(a => !IsFunction(a)).FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
+                || a is SwitchStatementSyntax && statement is BreakStatementSyntax);
+
+        /// <summary>
+        /// A jump in a <c>catch</c> of a <c>try</c> whose block holds the producer: either the producer threw (there is no
+        /// response to dispose) or a later statement did (an exception path, out of scope by design).
+        /// </summary>
+        private static bool IsInCatchAround(StatementSyntax jump, SyntaxNode producer) =>
+            jump.Ancestors().TakeWhile(a => !IsFunction(a)).OfType<CatchClauseSyntax>()
+                .Any(c => c.Parent is TryStatementSyntax tryStatement && tryStatement.Block.Span.Contains(producer.Span));
 
         /// <summary>The statement lists (blocks, switch sections, top-level statements) around <paramref name="node"/>, innermost first.</summary>
         private static IEnumerable<SyntaxNode> Containers(SyntaxNode node, SyntaxNode body)

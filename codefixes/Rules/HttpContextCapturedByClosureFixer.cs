@@ -64,8 +64,12 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
         var chains = new List<ExpressionSyntax>();
         foreach (var reference in values.Uses(closure))
         {
-            if (ValueChain((ExpressionSyntax)reference.Syntax, values, model, cancellationToken) is not { } chain)
+            if (ValueChain((ExpressionSyntax)reference.Syntax, values, model, cancellationToken) is not { } chain
+                || ReadsClosureState(chain, closure.Syntax, model, cancellationToken))
+            {
                 return null;
+            }
+
             if (!chains.Contains(chain))
                 chains.Add(chain);
         }
@@ -97,6 +101,17 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
             return Statements.InsertBefore(tracked, tracked.GetCurrentNode(statement)!, declarations);
         };
     }
+
+    /// <summary>
+    /// The chain mentions a parameter or local of the closure itself (<c>((IHttpContextAccessor)state!).HttpContext</c>
+    /// in a timer callback): it has no value before the closure runs, so it cannot be copied out.
+    /// </summary>
+    private static bool ReadsClosureState(ExpressionSyntax chain, SyntaxNode closure, SemanticModel model, CancellationToken cancellationToken) =>
+        chain.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(identifier =>
+            model.GetSymbolInfo(identifier, cancellationToken).Symbol is IParameterSymbol or ILocalSymbol
+            && model.GetSymbolInfo(identifier, cancellationToken).Symbol!.Locations.FirstOrDefault() is { IsInSource: true } location
+            && location.SourceTree == closure.SyntaxTree
+            && closure.Span.Contains(location.SourceSpan));
 
     /// <summary>The lambda or anonymous method the diagnostic is about: the one whose first request use is <paramref name="use"/> and that escapes.</summary>
     private static IAnonymousFunctionOperation? FindClosure(ExpressionSyntax use, RequestValues values, SemanticModel model, CancellationToken cancellationToken)

@@ -473,6 +473,56 @@ public sealed class AmbientValueNotRestoredTests
             Analyze.Diagnostic().WithLocation(1).WithArguments("Session", AmbientValueNotRestoredAnalyzer.CapturedByRegistration));
     }
 
+    [Theory]
+    [InlineData("Encoding.UTF8.GetBytes(name)")]
+    [InlineData("Avatars.Load(userId)")]
+    public async Task Reports_ThreadStaticBufferFilledWithRequestData(string value)
+    {
+        // Bytes of the request (or loaded for its user) are data, not a scratch buffer.
+        await Analyze.DiagnosticsAsync($$"""
+            using System;
+            using System.Text;
+
+            public static class Avatars
+            {
+                public static byte[] Load(int userId) => new byte[userId];
+            }
+
+            public static class Cache
+            {
+                [ThreadStatic] private static byte[]? t_bytes;
+
+                public static int Remember(string name, int userId)
+                {
+                    [|t_bytes = {{value}}|];
+                    return t_bytes.Length;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_HolderSetButNeverCleared()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+
+            public sealed class TenantAccessor
+            {
+                private static readonly AsyncLocal<TenantHolder> s_holder = new();
+
+                public string? Tenant => s_holder.Value?.Tenant;
+
+                public void Enter(string tenant) => [|s_holder.Value = new TenantHolder { Tenant = tenant }|];
+
+                private sealed class TenantHolder
+                {
+                    public string? Tenant { get; set; }
+                }
+            }
+            """);
+    }
+
     // ------------------------------------------------------------------------------------------------ silent
 
     [Fact]
@@ -1049,6 +1099,106 @@ public sealed class AmbientValueNotRestoredTests
                     await _next(context);
                     Route.Value = null;
                     s_cleared ??= new Timer(_ => { }, null, 1000, 1000);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_HolderClearedThroughTheSlot()
+    {
+        // The IHttpContextAccessor technique: emptying the shared holder releases the value in every context that has it.
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+
+            public sealed class TenantAccessor
+            {
+                private static readonly AsyncLocal<TenantHolder> s_holder = new();
+
+                public string? Tenant => s_holder.Value?.Tenant;
+
+                public void SetTenant(string tenant)
+                {
+                    var holder = s_holder.Value;
+                    if (holder is not null)
+                        holder.Tenant = null;
+                    s_holder.Value = new TenantHolder { Tenant = tenant };
+                }
+
+                public void ClearTenant()
+                {
+                    var holder = s_holder.Value;
+                    if (holder != null)
+                        holder.Tenant = null;
+                }
+
+                private sealed class TenantHolder
+                {
+                    public string? Tenant { get; set; }
+                }
+            }
+
+            public sealed class UserAccessor
+            {
+                private static readonly AsyncLocal<UserHolder> s_holder = new();
+
+                public void SetUser(string user, string role) => s_holder.Value = new UserHolder { User = user, Role = role };
+
+                public void Forget()
+                {
+                    if (s_holder.Value is { } holder)
+                        holder.User = null;
+                }
+
+                private sealed class UserHolder
+                {
+                    public string? User;
+                    public string? Role;
+                }
+            }
+
+            public sealed class RequestIdAccessor
+            {
+                private static readonly AsyncLocal<IdHolder> s_holder = new();
+
+                public void Start(string id, int attempt) => s_holder.Value = new IdHolder { Id = id, Attempt = attempt };
+
+                public void Stop() => s_holder.Value.Id = null;
+
+                private sealed class IdHolder
+                {
+                    public string? Id;
+                    public int Attempt;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PerThreadBuffersFromTheRuntime()
+    {
+        // Sized from a parameter, but a buffer: nothing of the request is in it.
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Buffers;
+
+            public static class Scratch
+            {
+                [ThreadStatic] private static byte[]? t_bytes;
+                [ThreadStatic] private static char[]? t_chars;
+
+                public static byte[] Bytes(int minimumLength)
+                {
+                    if (t_bytes is null || t_bytes.Length < minimumLength)
+                        t_bytes = GC.AllocateUninitializedArray<byte>(Math.Max(minimumLength, 1024));
+                    return t_bytes;
+                }
+
+                public static char[] Chars(int minimumLength)
+                {
+                    if (t_chars is null || t_chars.Length < minimumLength)
+                        t_chars = ArrayPool<char>.Shared.Rent(minimumLength);
+                    return t_chars;
                 }
             }
             """);

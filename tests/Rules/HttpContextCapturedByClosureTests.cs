@@ -66,6 +66,7 @@ public sealed class HttpContextCapturedByClosureTests
     [InlineData("_lifetime.ApplicationStopping.Register(() => Audit([|context|].Request.Path));")]
     [InlineData("Func<Task> work = async () => { await Task.Delay(10); Audit([|context|].Request.Path); }; _ = Task.Run(work);")]
     [InlineData("_ = Task.Run(delegate { Audit([|context|].Request.Path); });")]
+    [InlineData("Func<Task> later = async () => { await Task.Delay(1000); Audit([|context|].Request.Path); }; _ = later();")]
     public async Task Reports_CapturedContextInEscapingWork(string statement)
     {
         await Analyze.DiagnosticsAsync(Middleware(statement, """
@@ -160,6 +161,26 @@ public sealed class HttpContextCapturedByClosureTests
     }
 
     [Fact]
+    public async Task Reports_AccessorPassedAsStateToATimer()
+    {
+        // The state parameter is handed over by the timer, in the background: not a function of its caller.
+        await Analyze.DiagnosticsAsync(Usings + """
+            public sealed class AuditService(IHttpContextAccessor accessor)
+            {
+                private static readonly List<Func<string?>> s_describers = new();
+
+                public void Audit()
+                {
+                    _ = new Timer(state => Console.WriteLine({|#0:((IHttpContextAccessor)state!).HttpContext|}?.TraceIdentifier), accessor, 1000, Timeout.Infinite);
+                    s_describers.Add(() => {|#1:accessor.HttpContext|}?.TraceIdentifier);
+                }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("((IHttpContextAccessor)state!).HttpContext"),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("accessor.HttpContext"));
+    }
+
+    [Fact]
     public async Task Reports_InlineMiddlewareAndHandlers()
     {
         await Analyze.DiagnosticsAsync(Usings + """
@@ -232,6 +253,8 @@ public sealed class HttpContextCapturedByClosureTests
     [InlineData("var actions = new List<Action>(); actions.Add(() => Audit(context.Request.Path)); actions.ForEach(a => a());")]
     [InlineData("using var timer = new Timer(_ => Audit(context.Request.Path), null, 10, Timeout.Infinite); await Task.Delay(100);")]
     [InlineData("_ = Task.Run(() => Audit(_logger));")]
+    [InlineData("Func<Task> later = async () => { await Task.Delay(10); Audit(context.Request.Path); }; await later();")]
+    [InlineData("Func<string> describe = () => context.Request.Path.Value ?? \"\"; Audit(describe());")]
     public async Task DoesNotReport_CopiedAwaitedSynchronousOrUnknown(string statement)
     {
         await Analyze.NoDiagnosticsAsync(Middleware(statement, """
@@ -275,6 +298,26 @@ public sealed class HttpContextCapturedByClosureTests
                     _describe = () => HttpContext.Request.Path.Value;
                     return Ok(_describe());
                 }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_AccessorTakenAsTheClosuresOwnParameter()
+    {
+        // A stored function of the accessor its caller passes: it reads the context whenever it is called.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public static class UserNames
+            {
+                public static Func<IHttpContextAccessor, string?> Resolve { get; set; } = null!;
+
+                static UserNames()
+                {
+                    Resolve = accessor => accessor.HttpContext?.User.Identity?.Name;
+                    s_resolvers.Add(a => a.HttpContext?.TraceIdentifier);
+                }
+
+                private static readonly List<Func<IHttpContextAccessor, string?>> s_resolvers = new();
             }
             """);
     }

@@ -89,6 +89,15 @@ public sealed class UncancelledFireAndForgetTests
             Analyze.Diagnostic().WithLocation(0).WithArguments("Task.Factory.StartNew"));
     }
 
+    [Theory]
+    [InlineData("_ = [|AuditAsync(\"x\").ContinueWith(t => Audit(\"failed\"), TaskContinuationOptions.OnlyOnFaulted)|];")]
+    [InlineData("_ = [|Task.Run(() => Audit(\"x\"), _stopping).ContinueWith(async t => { await Task.Delay(1000); Audit(\"later\"); })|];")]
+    public async Task Reports_ContinuationOfUncancelledWorkOrStartingMoreWork(string statement)
+    {
+        // The continuation of a call no token reaches; a continuation that starts work of its own after cancellable work.
+        await Analyze.DiagnosticsAsync(Middleware(statement, "private readonly CancellationToken _stopping = CancellationToken.None;"));
+    }
+
     // ---------------------------------------------------------------- reports: request-scoped shapes
 
     [Fact]
@@ -112,6 +121,41 @@ public sealed class UncancelledFireAndForgetTests
         await Analyze.DiagnosticsAsync(Middleware("Schedule();", """
                 private void Schedule() => _ = [|Task.Run(() => Audit("later"))|];
             """));
+    }
+
+    [Fact]
+    public async Task Reports_MiddlewareHelperAlsoCalledPerRequestAndControllerConstructorHelper()
+    {
+        // Called from InvokeAsync too, it runs per request; a controller is built per request.
+        await Analyze.DiagnosticsAsync(Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class WarmupMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public WarmupMiddleware(RequestDelegate next)
+                {
+                    _next = next;
+                    Warm();
+                }
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Warm();
+                    await _next(context);
+                }
+
+                private void Warm() => _ = [|Task.Run(() => Console.WriteLine("warm"))|];
+            }
+
+            public sealed class ReportsController : ControllerBase
+            {
+                public ReportsController() => Prefetch();
+
+                private void Prefetch() => _ = [|Task.Run(() => Console.WriteLine("prefetch"))|];
+            }
+            """);
     }
 
     [Fact]
@@ -361,6 +405,69 @@ public sealed class UncancelledFireAndForgetTests
                 {
                     app.MapGet("/compute", () => Task.Run(() => 42));
                     app.Run(context => Task.Run(() => Console.WriteLine("returned")));
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ContinuationOfCancellableWork()
+    {
+        // Errors of cancellable work logged by a continuation: the callback runs once the work ends.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public sealed class ReindexMiddleware(RequestDelegate next, IHostApplicationLifetime lifetime, ILogger<ReindexMiddleware> logger)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    var stopping = lifetime.ApplicationStopping;
+                    _ = Task.Run(() => Task.Delay(1000, stopping), stopping)
+                        .ContinueWith(t => logger.LogError(t.Exception, "reindex failed"), TaskContinuationOptions.OnlyOnFaulted);
+                    _ = Task.Delay(1000, stopping).ContinueWith(t => logger.LogInformation("done"), TaskScheduler.Default);
+                    _ = ReindexAsync(stopping)
+                        .ContinueWith(t => logger.LogError(t.Exception, "failed"), TaskContinuationOptions.OnlyOnFaulted)
+                        .ContinueWith(t => logger.LogDebug("logged"), TaskContinuationOptions.None);
+                    await next(context);
+                }
+
+                private static Task ReindexAsync(CancellationToken cancellationToken) => Task.Delay(10, cancellationToken);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_MiddlewareHelperOnlyItsConstructorCalls()
+    {
+        // A conventional middleware is built once per application: its constructor's helpers are startup code.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public sealed class GeoIpMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly Task _loaded = Load();
+                private volatile string[] _table = Array.Empty<string>();
+
+                public GeoIpMiddleware(RequestDelegate next)
+                {
+                    _next = next;
+                    StartLoading();
+                    this.StartWatching();
+                }
+
+                private void StartLoading() => _ = Task.Run(LoadAsync);
+
+                private void StartWatching() => _ = Task.Run(() => Console.WriteLine("watching"));
+
+                private async Task LoadAsync()
+                {
+                    await Task.Delay(10);
+                    _table = new[] { "127.0.0.1" };
+                }
+
+                private static Task Load() => Task.CompletedTask;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    context.Items["known"] = _table.Length > 0;
+                    await _next(context);
                 }
             }
             """);

@@ -144,6 +144,71 @@ public sealed class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_LoopLeftByBreakToAReturnBeforeTheDispose()
+    {
+        await Analyze.DiagnosticsAsync(Client("""
+                public async Task<string> GetWithBackoffAsync(string url)
+                {
+                    HttpResponseMessage response;
+                    while (true)
+                    {
+                        response = [|await _client.GetAsync(url)|];
+                        if (response.StatusCode != HttpStatusCode.TooManyRequests)
+                            break;
+                        response.Dispose();
+                    }
+
+                    if (response.StatusCode == HttpStatusCode.NotFound)
+                        return null;
+                    using (response)
+                        return await response.Content.ReadAsStringAsync();
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task Reports_ResponseOverwrittenByTheNextIteration()
+    {
+        // The incident pattern of retry handlers: every failed attempt is dropped when the next one is assigned.
+        await Analyze.DiagnosticsAsync("""
+            using System.Net.Http;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            public sealed class RetryHandler : DelegatingHandler
+            {
+                protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+                {
+                    HttpResponseMessage response = null;
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        response = {|#0:await base.SendAsync(request, cancellationToken)|};
+                        if (response.IsSuccessStatusCode)
+                            return response;
+                        await Task.Delay(100 * attempt, cancellationToken);
+                    }
+
+                    return response;
+                }
+            }
+
+            public sealed class Poller(HttpClient client)
+            {
+                public async Task<string> LastAsync(string[] urls)
+                {
+                    HttpResponseMessage last = null;
+                    foreach (var url in urls)
+                        last = {|#1:await client.GetAsync(url)|};
+                    using (last)
+                        return await last.Content.ReadAsStringAsync();
+                }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("SendAsync", UndisposedHttpResponseMessageAnalyzer.OverwrittenInLoop),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("GetAsync", UndisposedHttpResponseMessageAnalyzer.OverwrittenInLoop));
+    }
+
+    [Fact]
     public async Task Reports_ResponseUsedInsideAnExpression()
     {
         await Analyze.DiagnosticsAsync(Client("""
@@ -711,6 +776,97 @@ public sealed class UndisposedHttpResponseMessageTests
                 public static void Use() => Create();
             }
             """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ReturnInACatchAroundTheProducer()
+    {
+        // The catch runs when the call threw (no response) or on an exception path; the using owns it afterwards.
+        await Analyze.NoDiagnosticsAsync(Client("""
+                public async Task<string> TryReadAsync(string url)
+                {
+                    HttpResponseMessage response;
+                    try
+                    {
+                        response = await _client.GetAsync(url);
+                    }
+                    catch (HttpRequestException)
+                    {
+                        return null;
+                    }
+
+                    using (response)
+                    {
+                        return await response.Content.ReadAsStringAsync();
+                    }
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task DoesNotReport_LoopLeftByBreakToALaterDispose()
+    {
+        // A client-side retry: the throttled answers are disposed in the loop, the last one after it.
+        await Analyze.NoDiagnosticsAsync(Client("""
+                public async Task<string> GetWithBackoffAsync(string url, CancellationToken cancellationToken)
+                {
+                    HttpResponseMessage response;
+                    var attempt = 0;
+                    while (true)
+                    {
+                        response = await _client.GetAsync(url, cancellationToken);
+                        if (response.StatusCode != HttpStatusCode.TooManyRequests || ++attempt == 3)
+                            break;
+                        response.Dispose();
+                        await Task.Delay(1000 * attempt, cancellationToken);
+                    }
+
+                    using (response)
+                        return await response.Content.ReadAsStringAsync(cancellationToken);
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task DoesNotReport_LoopThatDisposesBeforeOverwritingOrRunsOnce()
+    {
+        await Analyze.NoDiagnosticsAsync(Client("""
+                public async Task<HttpResponseMessage> RetryAsync(string url)
+                {
+                    HttpResponseMessage response = null;
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        response?.Dispose();
+                        response = await _client.GetAsync(url);
+                        if (response.IsSuccessStatusCode)
+                            break;
+                    }
+
+                    return response;
+                }
+
+                public async Task<HttpResponseMessage> FirstAsync(string[] urls)
+                {
+                    HttpResponseMessage response = null;
+                    foreach (var url in urls)
+                    {
+                        response = await _client.GetAsync(url);
+                        break;
+                    }
+
+                    return response;
+                }
+
+                public async Task CollectAsync(string[] urls)
+                {
+                    HttpResponseMessage response;
+                    foreach (var url in urls)
+                    {
+                        response = await _client.GetAsync(url);
+                        _responses.Add(response);
+                    }
+                }
+            """));
     }
 
     // ---------------------------------------------------------------- fixes
