@@ -883,11 +883,16 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             type is INamedTypeSymbol named
             && (Contains(_keyed, named.OriginalDefinition) || Contains(_elements, named.OriginalDefinition) || SymbolEqualityComparer.Default.Equals(named, _hashtable));
 
-        /// <summary>Keys with few possible values: enums, <c>bool</c>, bytes, reflection objects, the configured types, and tuples or nullables of those.</summary>
+        /// <summary>
+        /// Keys with few possible values: enums, <c>bool</c>, bytes, reflection objects, the configured types, tuples or
+        /// nullables of those, and type parameters constrained to one of them (<c>where T : struct, Enum</c>).
+        /// </summary>
         public bool IsBounded(ITypeSymbol key, BoundedKeys configured)
         {
             if (key.TypeKind == TypeKind.Enum || key.SpecialType is SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_SByte)
                 return true;
+            if (key is ITypeParameterSymbol parameter)
+                return parameter.ConstraintTypes.Any(c => c.SpecialType == SpecialType.System_Enum || IsBounded(c, configured));
             if (key is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
                 return IsBounded(nullable.TypeArguments[0], configured);
             if (key is INamedTypeSymbol { IsTupleType: true } tuple)

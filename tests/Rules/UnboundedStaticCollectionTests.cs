@@ -464,6 +464,54 @@ public sealed class UnboundedStaticCollectionTests
     }
 
     [Fact]
+    public async Task DoesNotReport_KeysOfATypeParameterConstrainedToABoundedType()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+
+            public static class EnumNames<T> where T : struct, Enum
+            {
+                private static readonly Dictionary<T, string> Names = new();
+
+                public static string Of(T value)
+                {
+                    if (!Names.TryGetValue(value, out var name))
+                        Names[value] = name = value.ToString();
+                    return name;
+                }
+            }
+
+            public static class Handlers<TKey> where TKey : Type
+            {
+                private static readonly ConcurrentDictionary<TKey, object> Cache = new();
+                public static object Get(TKey key) => Cache.GetOrAdd(key, k => Activator.CreateInstance(k)!);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Reports_KeysOfAnUnconstrainedTypeParameter()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+
+            public static class Memo<TKey> where TKey : notnull
+            {
+                private static readonly Dictionary<TKey, string> [|Texts|] = new();
+
+                public static string Of(TKey key)
+                {
+                    if (!Texts.TryGetValue(key, out var text))
+                        Texts[key] = text = key.ToString() ?? "";
+                    return text;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task DoesNotReport_SetsAndListsOfABoundedElementType()
     {
         await Analyze.NoDiagnosticsAsync("""
