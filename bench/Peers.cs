@@ -39,8 +39,8 @@ internal static class Peers
 
         var version = AssemblyName.GetAssemblyName(path).Version;
         var informational = analyzers[0].GetType().Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        return new AnalyzerSet($"{string.Join("+", ids)} ({shortName})", analyzers, ids.ToImmutableArray(),
-            (informational ?? version?.ToString() ?? "?").Split('+')[0]);
+        var shown = (informational ?? version?.ToString() ?? "?").Split('+')[0];
+        return new AnalyzerSet($"{string.Join("+", ids)} ({shortName} {shown.Split('-')[0]})", analyzers, ids.ToImmutableArray(), shown);
     }
 
     /// <summary>Loads analyzer assemblies into the default context: Roslyn and its dependencies unify with the bench's own.</summary>

@@ -79,7 +79,7 @@ internal static class Program
         var compileMs = compile.Select(c => c.WallMs).ToList();
         var perKLines = 1000.0 / corpus.Lines;
         Console.WriteLine();
-        Console.WriteLine($"{"",-46}{"median ms",11}{"ms/1k lines",13}{"% compile",11}{"min..max ms",17}{"diagnostics",13}{"planted",9}");
+        Console.WriteLine($"{"",-46}{"median ms",11}{"ms/1k lines",13}{"% compile",11}{"min..max ms",17}{"diagnostics",24}{"planted",9}");
         Console.WriteLine(Row("compiler: binding (GetDiagnostics)", compile.Select(c => c.WallMs).ToList(), compileMs, perKLines, $"{check.Warnings} warn", ""));
         for (var i = 0; i < ours.Length; i++)
         {
@@ -92,8 +92,8 @@ internal static class Program
 
         Console.WriteLine(Row("all LEAK rules", leak.Select(r => r.TotalMs).ToList(), compileMs, perKLines,
             leak[^1].Diagnostics.Length.ToString(Invariant), corpus.Plants.Count.ToString(Invariant)));
-        Console.WriteLine(Row($"{ca2000.Name} {ca2000.Version}", caRuns.Select(r => r.TotalMs).ToList(), compileMs, perKLines, Counts(caRuns[^1], ca2000), ""));
-        Console.WriteLine(Row($"{idisp.Name} {idisp.Version}, {idisp.Analyzers.Length} analyzers", idispRuns.Select(r => r.TotalMs).ToList(), compileMs, perKLines, Counts(idispRuns[^1], idisp), ""));
+        Console.WriteLine(Row(ca2000.Name, caRuns.Select(r => r.TotalMs).ToList(), compileMs, perKLines, Counts(caRuns[^1], ca2000), ""));
+        Console.WriteLine(Row(idisp.Name, idispRuns.Select(r => r.TotalMs).ToList(), compileMs, perKLines, Counts(idispRuns[^1], idisp), ""));
         Console.WriteLine();
         Console.WriteLine("wall clock of the analyzer passes after the declaration phase (method binding, operation trees, driver, callbacks), medians: "
             + $"LEAK rules {F(Median(leak.Select(r => r.WallMs)), 0)} ms, CA2000 {F(Median(caRuns.Select(r => r.WallMs)), 0)} ms, "
@@ -282,7 +282,7 @@ internal static class Program
         var median = Median(times);
         var percent = Median(times.Zip(compileMs, (t, c) => t / c * 100));
         return $"{name,-46}{F(median, 1),11}{F(median * perKLines, 3),13}{F(percent, 2) + "%",11}"
-            + $"{F(times.Min(), 1) + ".." + F(times.Max(), 1),17}{diagnostics,13}{planted,9}";
+            + $"{F(times.Min(), 1) + ".." + F(times.Max(), 1),17}{diagnostics,24}{planted,9}";
     }
 
     private static string Counts(AnalyzerResult result, AnalyzerSet set) =>
