@@ -133,9 +133,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         {
             var reference = (IFieldReferenceOperation)context.Operation;
             var field = reference.Field;
-            if (!field.IsStatic && !IncludeSingletonsAnywhere || field.Type.TypeKind is not (TypeKind.Class or TypeKind.Interface))
-                return;                                  // the cheap filter before the candidate cache
-            if (Candidate(field) is { } state)
+            if (MayBeCandidate(field) && Candidate(field) is { } state)
                 Record(state, reference, context.ContainingSymbol, context.CancellationToken);
         }
 
@@ -144,7 +142,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             var initializer = (IFieldInitializerOperation)context.Operation;
             foreach (var field in initializer.InitializedFields)
             {
-                if (Candidate(field) is { Shape.IsInterface: true } state)
+                if (MayBeCandidate(field) && Candidate(field) is { Shape.IsInterface: true } state)
                     state.AddCreation(initializer.Value.WalkDownConversions().Type, _types);
             }
         }
@@ -217,12 +215,20 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             ImmutableArray<FieldState>.Builder? fields = null;
             foreach (var member in type.GetMembers())
             {
-                if (member is IFieldSymbol field && Candidate(field) is { } state)
+                if (member is IFieldSymbol field && MayBeCandidate(field) && Candidate(field) is { } state)
                     (fields ??= ImmutableArray.CreateBuilder<FieldState>()).Add(state);
             }
 
             return fields?.ToImmutable() ?? ImmutableArray<FieldState>.Empty;
         }
+
+        /// <summary>
+        /// The cheap filter before the candidate cache, run for every field of every type and every field reference: a
+        /// static (or, with the option, instance) field of a tracked collection type. Everything else never is a candidate,
+        /// so it needs neither an entry in the cache nor its lock.
+        /// </summary>
+        private bool MayBeCandidate(IFieldSymbol field) =>
+            (field.IsStatic || IncludeSingletonsAnywhere) && field.Type is INamedTypeSymbol { TypeKind: TypeKind.Class or TypeKind.Interface } type && _types.IsTracked(type);
 
         /// <summary>
         /// The field's state if it is a candidate of this judgement, else null. A settled field is looked at once, at its
@@ -470,7 +476,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             case IMethodSymbol { MethodKind: MethodKind.Constructor } constructor:
                 return new Scope(ScopeKind.InstanceInitialization, constructor.ContainingType.OriginalDefinition);
             case IMethodSymbol method when method.IsStatic && method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, types.ModuleInitializerAttribute)):
-            case IMethodSymbol entryPoint when SymbolEqualityComparer.Default.Equals(entryPoint, types.EntryPoint):
+            case IMethodSymbol { IsStatic: true, Name: "Main" or "<Main>$" } entryPoint when SymbolEqualityComparer.Default.Equals(entryPoint, types.EntryPoint):
                 return new Scope(ScopeKind.StaticInitialization);    // runs once: a module initializer, Main or top-level statements
             case IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } method:
                 return new Scope(ScopeKind.PrivateMethod, method.ContainingType.OriginalDefinition, method.OriginalDefinition);
@@ -821,12 +827,15 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         private readonly INamedTypeSymbol? _readOnlyDictionary;
         private readonly INamedTypeSymbol? _readOnlySet;
         private readonly INamedTypeSymbol _object;
+        private readonly Lazy<IMethodSymbol?> _entryPoint;
 
         private CollectionTypes(Compilation compilation, CancellationToken cancellationToken)
         {
-            EntryPoint = compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
+            // Asked only for a static Main or top-level statements that touch a field: finding the entry point binds the
+            // top-level statements and every Main, which the compiler does anyway but nothing should force at compilation start.
+            _entryPoint = new Lazy<IMethodSymbol?>(() => compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
                 ? compilation.GetEntryPoint(cancellationToken)
-                : null;
+                : null);
             _keyed = Resolve(compilation, TypeNames.Dictionary, TypeNames.ConcurrentDictionary, TypeNames.SortedDictionary, TypeNames.SortedList);
             _elements = Resolve(compilation, TypeNames.HashSet, TypeNames.SortedSet, TypeNames.List, TypeNames.Queue, TypeNames.Stack,
                 TypeNames.ConcurrentBag, TypeNames.ConcurrentQueue, TypeNames.ConcurrentStack);
@@ -848,7 +857,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         public INamedTypeSymbol? ModuleInitializerAttribute { get; }
 
         /// <summary><c>Main</c> or the top-level statements: code there runs once, at startup.</summary>
-        public IMethodSymbol? EntryPoint { get; }
+        public IMethodSymbol? EntryPoint => _entryPoint.Value;
 
         public static CollectionTypes? Create(Compilation compilation, CancellationToken cancellationToken)
         {
@@ -876,6 +885,16 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             if (SymbolEqualityComparer.Default.Equals(definition, _nonGenericDictionary))
                 return new Shape(keyed: true, _object, null, isInterface: true);
             return null;
+        }
+
+        /// <summary>True when <see cref="ShapeOf"/> knows the type; allocates nothing.</summary>
+        public bool IsTracked(INamedTypeSymbol type)
+        {
+            var definition = type.OriginalDefinition;
+            return Contains(_keyed, definition) || Contains(_elements, definition) || Contains(_elementInterfaces, definition)
+                || SymbolEqualityComparer.Default.Equals(definition, _hashtable)
+                || SymbolEqualityComparer.Default.Equals(definition, _dictionaryInterface)
+                || SymbolEqualityComparer.Default.Equals(definition, _nonGenericDictionary);
         }
 
         /// <summary>A concrete tracked collection (what an interface-typed field must be initialized with).</summary>
