@@ -24,9 +24,12 @@ internal static class Program
         var settings = Settings.Parse(args);
         if (settings is null)
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- --size SLICES] [--runs N] [--warmup N] [--seed N]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- --size SLICES] [--runs N] [--warmup N] [--seed N] [--only LEAK00N]");
             return 2;
         }
+
+        if (settings.Only is { } only)
+            return await ProfileOneRuleAsync(settings, only).ConfigureAwait(false);
 
         var ours = OurAnalyzers();
         var ca2000 = Peers.NetAnalyzersCA2000();
@@ -154,6 +157,30 @@ internal static class Program
     }
 
     /// <summary>Our analyzers, one per rule, found by reflection like the tests' AllAnalyzers.</summary>
+    /// <summary>
+    /// <c>--only LEAK00N</c>: that rule's analyzers alone, warm-up then <c>--runs</c> passes, for a profiler
+    /// (<c>dotnet-trace collect -- dotnet bench.dll --only LEAK005 --runs 30</c>) or a quick before/after of one change.
+    /// </summary>
+    private static async Task<int> ProfileOneRuleAsync(Settings settings, string id)
+    {
+        var analyzers = OurAnalyzers().Where(o => o.Id == id).Select(o => o.Analyzer).ToImmutableArray();
+        if (analyzers.IsEmpty)
+        {
+            Console.Error.WriteLine($"no analyzer reports {id}");
+            return 2;
+        }
+
+        var corpus = CorpusGenerator.Generate(settings.Size, settings.Seed);
+        var passes = new Passes(corpus, Passes.SharedFrameworkReferences(), analyzers, [id]);
+        for (var i = 0; i < settings.Warmup; i++)
+            await passes.AnalyzeAsync(analyzers).ConfigureAwait(false);
+        var times = new List<double>();
+        for (var i = 0; i < settings.Runs; i++)
+            times.Add((await passes.AnalyzeAsync(analyzers).ConfigureAwait(false)).TotalMs);
+        Console.WriteLine($"{id} alone on {corpus.Lines.ToString("N0", Invariant)} lines: median {F(Median(times), 1)} ms, min {F(times.Min(), 1)} ms over {settings.Runs} runs");
+        return 0;
+    }
+
     private static (string Id, string Name, DiagnosticAnalyzer Analyzer)[] OurAnalyzers() =>
         typeof(Descriptors).Assembly.GetTypes()
             .Where(t => !t.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(t) && t.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
@@ -300,13 +327,19 @@ internal static class Program
             : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private sealed record Settings(int Size, int Runs, int Warmup, int Seed)
+    private sealed record Settings(int Size, int Runs, int Warmup, int Seed, string? Only = null)
     {
         public static Settings? Parse(string[] args)
         {
             var settings = new Settings(Size: 100, Runs: 5, Warmup: 1, Seed: 20261127);
             for (var i = 0; i < args.Length; i++)
             {
+                if (args[i] == "--only" && i + 1 < args.Length)
+                {
+                    settings = settings with { Only = args[++i] };
+                    continue;
+                }
+
                 if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.None, Invariant, out var value) || value < 0)
                     return null;
                 settings = args[i++] switch

@@ -122,6 +122,26 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// The names under which code can write <paramref name="target"/>'s slot: the holder, the assigned symbol, and the
+        /// wrapper properties of the holder's type (a wrapper's setter names a member of its own type).
+        /// </summary>
+        public HashSet<string> NamesOf(AmbientTarget target, CancellationToken cancellationToken)
+        {
+            var names = new HashSet<string>(StringComparer.Ordinal) { target.Key.Name, target.Shown.Name };
+            foreach (var property in target.Key.ContainingType.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property is { IsIndexer: false, SetMethod: not null }
+                    && _wrappers.GetOrAdd(property.OriginalDefinition, p => ResolveWrapper(p, cancellationToken)) is { } wrapped
+                    && SymbolEqualityComparer.Default.Equals(wrapped.Key, target.Key))
+                {
+                    names.Add(property.Name);
+                }
+            }
+
+            return names;
+        }
+
         private AmbientKind? SlotKind(INamedTypeSymbol? type)
         {
             var definition = type?.OriginalDefinition;
@@ -190,38 +210,86 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
     private sealed class Rule
     {
         private readonly Ambient _ambient;
-        private readonly ImmutableArray<INamedTypeSymbol> _requestTypes;
-        private readonly INamedTypeSymbol? _disposable;
-        private readonly INamedTypeSymbol? _asyncDisposable;
-        private readonly INamedTypeSymbol? _task;
-        private readonly INamedTypeSymbol? _taskOfT;
-        private readonly INamedTypeSymbol? _valueTaskOfT;
-        private readonly INamedTypeSymbol? _timer;
-        private readonly INamedTypeSymbol? _cancellationToken;
-        private readonly INamedTypeSymbol? _lifetime;
+        private readonly Lazy<Types> _types;
+
+        /// <summary>Per outermost type that assigns a slot (few per compilation): its syntax, read once, not once per assignment.</summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<INamedTypeSymbol, TypeFacts> _typeFacts = new(SymbolEqualityComparer.Default);
 
         public Rule(Compilation compilation, Ambient ambient)
         {
             _ambient = ambient;
-            _requestTypes = new[] { TypeNames.HttpContext, TypeNames.HttpRequest, TypeNames.HttpResponse, TypeNames.ClaimsPrincipal, TypeNames.ActionContext, TypeNames.HubCallerContext }
-                .Select(compilation.GetBestTypeByMetadataName)
-                .OfType<INamedTypeSymbol>()
-                .ToImmutableArray();
-            _disposable = compilation.GetBestTypeByMetadataName(TypeNames.IDisposable);
-            _asyncDisposable = compilation.GetBestTypeByMetadataName(TypeNames.IAsyncDisposable);
-            _task = compilation.GetBestTypeByMetadataName(TypeNames.Task);
-            _taskOfT = compilation.GetBestTypeByMetadataName(TypeNames.TaskOfT);
-            _valueTaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.ValueTaskOfT);
-            _timer = compilation.GetBestTypeByMetadataName(TypeNames.ThreadingTimer);
-            _cancellationToken = compilation.GetBestTypeByMetadataName(TypeNames.CancellationToken);
-            _lifetime = compilation.GetBestTypeByMetadataName(TypeNames.IHostApplicationLifetime);
+            _types = new Lazy<Types>(() => new Types(compilation));
+        }
+
+        /// <summary>What the type-level check reads of a type's syntax (all partial parts, nested types included).</summary>
+        private sealed class TypeFacts
+        {
+            public TypeFacts(INamedTypeSymbol type, CancellationToken cancellationToken)
+            {
+                Syntax = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).ToArray();
+                var finallyCalls = new HashSet<string>(StringComparer.Ordinal);
+                var assignments = new List<AssignmentExpressionSyntax>();
+                foreach (var node in Syntax.SelectMany(s => s.DescendantNodes()))
+                {
+                    if (node is AssignmentExpressionSyntax assignment)
+                        assignments.Add(assignment);
+                    else if (node is InvocationExpressionSyntax invocation && invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null
+                        && InvokedName(invocation.Expression) is { } name)
+                    {
+                        finallyCalls.Add(name);
+                    }
+                }
+
+                CalledFromFinally = finallyCalls;
+                Assignments = assignments;
+            }
+
+            public SyntaxNode[] Syntax { get; }
+
+            /// <summary>Names of the methods invoked inside <c>finally</c> blocks: restore helpers.</summary>
+            public HashSet<string> CalledFromFinally { get; }
+
+            public List<AssignmentExpressionSyntax> Assignments { get; }
+        }
+
+        /// <summary>
+        /// The other types the rule compares with, looked up once per compilation on first need: most compilations never
+        /// assign an ambient slot or create a timer, and a lookup probes every reference's metadata.
+        /// </summary>
+        private sealed class Types
+        {
+            public Types(Compilation compilation)
+            {
+                RequestTypes = new[] { TypeNames.HttpContext, TypeNames.HttpRequest, TypeNames.HttpResponse, TypeNames.ClaimsPrincipal, TypeNames.ActionContext, TypeNames.HubCallerContext }
+                    .Select(compilation.GetBestTypeByMetadataName)
+                    .OfType<INamedTypeSymbol>()
+                    .ToImmutableArray();
+                Disposable = compilation.GetBestTypeByMetadataName(TypeNames.IDisposable);
+                AsyncDisposable = compilation.GetBestTypeByMetadataName(TypeNames.IAsyncDisposable);
+                Task = compilation.GetBestTypeByMetadataName(TypeNames.Task);
+                TaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.TaskOfT);
+                ValueTaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.ValueTaskOfT);
+                Timer = compilation.GetBestTypeByMetadataName(TypeNames.ThreadingTimer);
+                CancellationToken = compilation.GetBestTypeByMetadataName(TypeNames.CancellationToken);
+                Lifetime = compilation.GetBestTypeByMetadataName(TypeNames.IHostApplicationLifetime);
+            }
+
+            public ImmutableArray<INamedTypeSymbol> RequestTypes { get; }
+            public INamedTypeSymbol? Disposable { get; }
+            public INamedTypeSymbol? AsyncDisposable { get; }
+            public INamedTypeSymbol? Task { get; }
+            public INamedTypeSymbol? TaskOfT { get; }
+            public INamedTypeSymbol? ValueTaskOfT { get; }
+            public INamedTypeSymbol? Timer { get; }
+            public INamedTypeSymbol? CancellationToken { get; }
+            public INamedTypeSymbol? Lifetime { get; }
         }
 
         /// <summary><c>_timer = new Timer(…)</c> kept beyond the method, after an <c>AsyncLocal</c> was set in the same function.</summary>
         public void AnalyzeTimer(OperationAnalysisContext context)
         {
             var creation = (IObjectCreationOperation)context.Operation;
-            if (_timer is null || !SymbolEqualityComparer.Default.Equals(creation.Type, _timer)
+            if (creation.Type?.Name != "Timer" || _types.Value.Timer is null || !SymbolEqualityComparer.Default.Equals(creation.Type, _types.Value.Timer)
                 || Ownership.Classify(creation).Kind is not (FateKind.Stored or FateKind.Discarded)
                     && creation.WalkUpConversions().Parent is not ICoalesceAssignmentOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation })
             {
@@ -236,7 +304,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         {
             var invocation = (IInvocationOperation)context.Operation;
             if (invocation.TargetMethod.Name != "Register" || invocation.Instance is not { } token
-                || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _cancellationToken)
+                || !SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, _types.Value.CancellationToken)
                 || !IsLongLived(token) || Ownership.Classify(invocation).Kind == FateKind.Using)
             {
                 return;
@@ -252,7 +320,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         private bool IsLongLived(IOperation token) => token.WalkDownConversions() switch
         {
             IPropertyReferenceOperation { Property.Name: "ApplicationStopping" or "ApplicationStarted" or "ApplicationStopped" } property =>
-                property.Property.ContainingType.Implements(_lifetime),
+                property.Property.ContainingType.Implements(_types.Value.Lifetime),
             IPropertyReferenceOperation { Property.Name: "Token", Instance: { } source } => source.WalkDownConversions() is IFieldReferenceOperation { Field.IsStatic: true } or IPropertyReferenceOperation { Property.IsStatic: true },
             IFieldReferenceOperation field => field.Field.IsStatic,
             IPropertyReferenceOperation property => property.Property.IsStatic,
@@ -307,15 +375,12 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             }
 
             // Type-level: the outermost type (nested scope classes included) may restore the slot elsewhere.
-            var syntax = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).ToArray();
-            var calledFromFinally = new HashSet<string>(syntax
-                .SelectMany(s => s.DescendantNodes().OfType<FinallyClauseSyntax>())
-                .SelectMany(f => f.DescendantNodes().OfType<InvocationExpressionSyntax>())
-                .Select(i => InvokedName(i.Expression))
-                .OfType<string>(), StringComparer.Ordinal);
+            var facts = _typeFacts.GetOrAdd(type, t => new TypeFacts(t, cancellationToken));
+            var syntax = facts.Syntax;
+            var calledFromFinally = facts.CalledFromFinally;
             if (member is not null && calledFromFinally.Contains(member.Name))
                 return;                                  // a restore helper, called from a finally block
-            if (IsRestoredElsewhere(assignment, target, EnclosingMember(context.ContainingSymbol), syntax, calledFromFinally, configured, cancellationToken))
+            if (IsRestoredElsewhere(assignment, target, EnclosingMember(context.ContainingSymbol), facts, calledFromFinally, configured, cancellationToken))
                 return;
             if (target.Kind == AmbientKind.AsyncLocal && member is { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary }
                 && !HasSynchronousCaller(member, syntax))
@@ -339,21 +404,37 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// Another assignment of the same slot in the type that restores it. Parts of the type in other files are read
         /// syntactically (no semantic model there): any assignment that names the slot keeps the rule silent.
         /// </summary>
-        private bool IsRestoredElsewhere(IAssignmentOperation assignment, AmbientTarget target, ISymbol? candidateMember, SyntaxNode[] syntax, HashSet<string> calledFromFinally,
+        private bool IsRestoredElsewhere(IAssignmentOperation assignment, AmbientTarget target, ISymbol? candidateMember, TypeFacts facts, HashSet<string> calledFromFinally,
             ImmutableArray<string> configured, CancellationToken cancellationToken)
         {
             var model = assignment.SemanticModel;
-            var names = new HashSet<string>(StringComparer.Ordinal) { target.Key.Name, target.Shown.Name };
-            foreach (var node in syntax.SelectMany(s => s.DescendantNodes()).OfType<AssignmentExpressionSyntax>())
+            var names = _ambient.NamesOf(target, cancellationToken);
+            foreach (var node in facts.Assignments)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (node == assignment.Syntax || !node.IsKind(SyntaxKind.SimpleAssignmentExpression) && !node.IsKind(SyntaxKind.CoalesceAssignmentExpression))
                     continue;
+                var namesSlot = node.Left.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(n => names.Contains(n.Identifier.ValueText));
                 if (model is null || node.SyntaxTree != model.SyntaxTree)
                 {
-                    if (node.Left.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(n => names.Contains(n.Identifier.ValueText)))
+                    if (namesSlot)
                         return true;
                     continue;
+                }
+
+                // Only an assignment that names the slot, or one of null/default (which may empty the slot's holder),
+                // can restore it: the others are skipped before binding their member, which the analyzer driver has
+                // not necessarily bound yet (binding it here would charge the rule for the compiler's work).
+                var clears = IsNullOrDefaultSyntax(node.Right);
+                if (!namesSlot && !clears)
+                    continue;
+                if (namesSlot)
+                {
+                    // Decided from syntax and the enclosing symbol, without binding the other member: a clear of the
+                    // slot, or any write of it in a cleanup member or a restore helper called from a finally block.
+                    var writer = node.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault()?.Identifier.ValueText;
+                    if (clears || writer is not null && (IsCleanupName(writer) || calledFromFinally.Contains(writer)))
+                        return true;
                 }
 
                 if (model.GetOperation(node, cancellationToken) is not IAssignmentOperation other)
@@ -477,10 +558,10 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             if (method.MethodKind == MethodKind.Constructor)
                 return IsDisposable(method.ContainingType);
             var returned = method.ReturnType;
-            if (SymbolEqualityComparer.Default.Equals(returned, _task))
+            if (SymbolEqualityComparer.Default.Equals(returned, _types.Value.Task))
                 return false;                            // Task is IDisposable, but it is the operation, not a token
             if (returned is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
-                && (SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, _taskOfT) || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, _valueTaskOfT)))
+                && (SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, _types.Value.TaskOfT) || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, _types.Value.ValueTaskOfT)))
             {
                 returned = generic.TypeArguments[0];
             }
@@ -489,7 +570,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         }
 
         private bool IsDisposable(ITypeSymbol type) =>
-            type.Implements(_disposable) || type.Implements(_asyncDisposable)
+            type.Implements(_types.Value.Disposable) || type.Implements(_types.Value.AsyncDisposable)
             || type.IsRefLikeType && type.GetMembers("Dispose").Any(m => m is IMethodSymbol { Parameters.Length: 0 });
 
         /// <summary>
@@ -538,7 +619,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             var root = value;
             while (root.Parent is not null)
                 root = root.Parent;
-            return new Trace(_requestTypes, root, configured, cancellationToken).Carries(value, value.Syntax, 0);
+            return new Trace(_types.Value.RequestTypes, root, configured, cancellationToken).Carries(value, value.Syntax, 0);
         }
     }
 
@@ -738,6 +819,17 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
     private static string Display(ISymbol symbol, INamedTypeSymbol type) =>
         SymbolEqualityComparer.Default.Equals(Outermost(symbol.ContainingType), type) ? symbol.Name : symbol.ContainingType.Name + "." + symbol.Name;
 
+    /// <summary><c>null</c>, <c>default</c> or <c>default(T)</c>, possibly cast or parenthesized: the syntax <see cref="IsNullOrDefault"/> may accept without binding.</summary>
+    private static bool IsNullOrDefaultSyntax(ExpressionSyntax value) => value switch
+    {
+        LiteralExpressionSyntax literal => literal.IsKind(SyntaxKind.NullLiteralExpression) || literal.IsKind(SyntaxKind.DefaultLiteralExpression),
+        DefaultExpressionSyntax => true,
+        CastExpressionSyntax cast => IsNullOrDefaultSyntax(cast.Expression),
+        ParenthesizedExpressionSyntax parenthesized => IsNullOrDefaultSyntax(parenthesized.Expression),
+        PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed => IsNullOrDefaultSyntax(suppressed.Operand),
+        _ => false,
+    };
+
     private static bool IsNullOrDefault(IOperation value) =>
         value.WalkDownConversions() is IDefaultValueOperation
         || value.ConstantValue is { HasValue: true, Value: null };
@@ -759,6 +851,12 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         if (symbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation } method)
             return false;
         var name = method.MethodKind == MethodKind.ExplicitInterfaceImplementation ? method.Name.Substring(method.Name.LastIndexOf('.') + 1) : method.Name;
+        return IsCleanupName(name);
+    }
+
+    /// <summary><c>Dispose</c>, <c>DisposeAsync</c>, <c>On…Executed</c>, or a cleanup verb (<c>Restore…</c>, <c>Reset…</c>, <c>Clear…</c>…).</summary>
+    private static bool IsCleanupName(string name)
+    {
         if (name is "Dispose" or "DisposeAsync" || name.StartsWith("On", StringComparison.Ordinal) && name.EndsWith("Executed", StringComparison.Ordinal))
             return true;
         foreach (var verb in CleanupVerbs)

@@ -41,7 +41,6 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 blockStart.RegisterOperationAction(block.AnalyzeObjectCreation, OperationKind.ObjectCreation);
                 blockStart.RegisterOperationAction(block.AnalyzeInvocation, OperationKind.Invocation);
                 blockStart.RegisterOperationAction(block.AnalyzeAwait, OperationKind.Await);
-                blockStart.RegisterOperationAction(block.AnalyzePropertyReference, OperationKind.PropertyReference);
                 blockStart.RegisterOperationBlockEndAction(block.Complete);
             });
         });
@@ -65,7 +64,9 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         public void AnalyzeInvocation(OperationAnalysisContext context)
         {
             if (_rule.IsProducedByInvocation(context.Operation) is { } source)
-                Analyze(context, source);
+                Analyze(context, context.Operation, source);
+            else if (_rule.IsProducedByResult(context.Operation) is { } result)
+                Analyze(context, result.Producer, result.Source);
         }
 
         public void AnalyzeAwait(OperationAnalysisContext context)
@@ -74,15 +75,10 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 Analyze(context, source);
         }
 
-        public void AnalyzePropertyReference(OperationAnalysisContext context)
-        {
-            if (_rule.IsProducedByResult(context.Operation) is { } source)
-                Analyze(context, source);
-        }
+        private void Analyze(OperationAnalysisContext context, string source) => Analyze(context, context.Operation, source);
 
-        private void Analyze(OperationAnalysisContext context, string source)
+        private void Analyze(OperationAnalysisContext context, IOperation producer, string source)
         {
-            var producer = context.Operation;
             var use = _rule.Judge(context.Options, producer, context.CancellationToken);
             switch (use.Kind)
             {
@@ -190,12 +186,16 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         public string? IsProducedByAwait(IOperation operation) =>
             operation is IAwaitOperation awaited && IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation) ? SourceName(awaited.Operation) : null;
 
-        public string? IsProducedByResult(IOperation operation) =>
-            operation is IPropertyReferenceOperation { Property.Name: "Result" } property
-            && IsResponse(property.Type)
-            && property.Property.ContainingType.IsTaskOf(_taskOfT, _valueTaskOfT, _response)
-            && IsCreatedTask(property.Instance)
-                ? SourceName(property.Instance)
+        /// <summary>
+        /// <c>c.GetAsync(u).Result</c>: the <c>.Result</c> read straight off a call that creates the task (found from the
+        /// call, so that the rule needs no callback on every property reference of the compilation).
+        /// </summary>
+        public (IOperation Producer, string Source)? IsProducedByResult(IOperation operation) =>
+            operation is IInvocationOperation invocation
+            && invocation.TargetMethod.ReturnType.IsTaskOf(_taskOfT, _valueTaskOfT, _response)
+            && invocation.WalkUpConversions().Parent is IPropertyReferenceOperation { Property.Name: "Result" } property
+            && IsCreatedTask(invocation)
+                ? (property, SourceName(invocation))
                 : null;
 
         private bool IsResponse(ITypeSymbol? type) =>
