@@ -33,100 +33,10 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             if (start.Compilation.GetBestTypeByMetadataName(TypeNames.HttpResponseMessage) is not { } response)
                 return;                                  // not referenced: the rule costs nothing
             var rule = new Rule(start.Compilation, response);
-            start.RegisterOperationBlockStartAction(blockStart =>
-            {
-                // Responses kept in locals are judged once the whole body is known, from one index of its local
-                // references: the cost stays linear in the size of the body however many responses it holds.
-                var block = new Block(rule);
-                blockStart.RegisterOperationAction(block.AnalyzeObjectCreation, OperationKind.ObjectCreation);
-                blockStart.RegisterOperationAction(block.AnalyzeInvocation, OperationKind.Invocation);
-                blockStart.RegisterOperationAction(block.AnalyzeAwait, OperationKind.Await);
-                blockStart.RegisterOperationBlockEndAction(block.Complete);
-            });
+            start.RegisterOperationAction(rule.AnalyzeObjectCreation, OperationKind.ObjectCreation);
+            start.RegisterOperationAction(rule.AnalyzeInvocation, OperationKind.Invocation);
+            start.RegisterOperationAction(rule.AnalyzeAwait, OperationKind.Await);
         });
-    }
-
-    /// <summary>The producers of one operation block (a member body with its lambdas and local functions).</summary>
-    private sealed class Block
-    {
-        private readonly Rule _rule;
-        private readonly object _gate = new();
-        private List<(IOperation Producer, ILocalSymbol Local, string Source)>? _kept;
-
-        public Block(Rule rule) => _rule = rule;
-
-        public void AnalyzeObjectCreation(OperationAnalysisContext context)
-        {
-            if (_rule.IsProducedByCreation(context.Operation) is { } source)
-                Analyze(context, source);
-        }
-
-        public void AnalyzeInvocation(OperationAnalysisContext context)
-        {
-            if (_rule.IsProducedByInvocation(context.Operation) is { } source)
-                Analyze(context, context.Operation, source);
-            else if (_rule.IsProducedByResult(context.Operation) is { } result)
-                Analyze(context, result.Producer, result.Source);
-        }
-
-        public void AnalyzeAwait(OperationAnalysisContext context)
-        {
-            if (_rule.IsProducedByAwait(context.Operation) is { } source)
-                Analyze(context, source);
-        }
-
-        private void Analyze(OperationAnalysisContext context, string source) => Analyze(context, context.Operation, source);
-
-        private void Analyze(OperationAnalysisContext context, IOperation producer, string source)
-        {
-            var use = _rule.Judge(context.Options, producer, context.CancellationToken);
-            switch (use.Kind)
-            {
-                case UseKind.Dropped:
-                    context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, Discarded);
-                    break;
-                case UseKind.Read:
-                    context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, NeverDisposed);
-                    break;
-                case UseKind.Local:
-                    lock (_gate)
-                        (_kept ??= new List<(IOperation, ILocalSymbol, string)>()).Add((producer, use.Local!, source));
-                    break;
-            }
-        }
-
-        public void Complete(OperationBlockAnalysisContext context)
-        {
-            List<(IOperation Producer, ILocalSymbol Local, string Source)>? kept;
-            lock (_gate)
-                kept = _kept;
-            if (kept is null)
-                return;
-
-            var locals = new HashSet<ILocalSymbol>(kept.Select(k => k.Local), SymbolEqualityComparer.Default);
-            var references = new Dictionary<ILocalSymbol, List<ILocalReferenceOperation>>(SymbolEqualityComparer.Default);
-            foreach (var root in context.OperationBlocks)
-            {
-                foreach (var operation in root.DescendantsAndSelf())
-                {
-                    if (operation is ILocalReferenceOperation reference && locals.Contains(reference.Local))
-                    {
-                        if (!references.TryGetValue(reference.Local, out var list))
-                            references[reference.Local] = list = new List<ILocalReferenceOperation>();
-                        list.Add(reference);
-                    }
-                }
-            }
-
-            var paths = new Paths();
-            foreach (var (producer, local, source) in kept)
-            {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                var verdict = _rule.JudgeLocal(context.Options, local, producer, references.TryGetValue(local, out var list) ? list : new List<ILocalReferenceOperation>(), paths, context.CancellationToken);
-                if (verdict is not null)
-                    context.ReportDiagnostic(Diagnostic.Create(Descriptors.UndisposedHttpResponseMessage, producer.Syntax.GetLocation(), source, verdict));
-            }
-        }
     }
 
     /// <summary>What a use of the response does to its ownership.</summary>
@@ -155,6 +65,12 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
 
     private sealed class Rule
     {
+        /// <summary>
+        /// Per function body that keeps a response in a local (few per compilation): its local references and jumps,
+        /// found once, so that judging k responses in a body costs one walk of it, not k.
+        /// </summary>
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<IOperation, BodyIndex> _bodies = new();
+
         private readonly INamedTypeSymbol _response;
         private readonly INamedTypeSymbol? _taskOfT;
         private readonly INamedTypeSymbol? _valueTaskOfT;
@@ -172,6 +88,40 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             _stream = compilation.GetBestTypeByMetadataName(TypeNames.Stream);
             _actionResult = compilation.GetBestTypeByMetadataName(TypeNames.IActionResult);
             _result = compilation.GetBestTypeByMetadataName(TypeNames.IResult);
+        }
+
+        public void AnalyzeObjectCreation(OperationAnalysisContext context)
+        {
+            if (IsProducedByCreation(context.Operation) is { } source)
+                Analyze(context, context.Operation, source);
+        }
+
+        public void AnalyzeInvocation(OperationAnalysisContext context)
+        {
+            if (IsProducedByInvocation(context.Operation) is { } source)
+                Analyze(context, context.Operation, source);
+            else if (IsProducedByResult(context.Operation) is { } result)
+                Analyze(context, result.Producer, result.Source);
+        }
+
+        public void AnalyzeAwait(OperationAnalysisContext context)
+        {
+            if (IsProducedByAwait(context.Operation) is { } source)
+                Analyze(context, context.Operation, source);
+        }
+
+        private void Analyze(OperationAnalysisContext context, IOperation producer, string source)
+        {
+            var use = Judge(context.Options, producer, context.CancellationToken);
+            var verdict = use.Kind switch
+            {
+                UseKind.Dropped => Discarded,
+                UseKind.Read => NeverDisposed,
+                UseKind.Local => JudgeLocal(context.Options, use.Local!, producer, context.CancellationToken),
+                _ => null,
+            };
+            if (verdict is not null)
+                context.Report(Descriptors.UndisposedHttpResponseMessage, producer, source, verdict);
         }
 
         /// <summary>The name to show when <paramref name="operation"/> creates a response; null otherwise.</summary>
@@ -392,8 +342,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>Judges a response kept in a local: every use of the local in its body, then the normal paths.</summary>
-        public string? JudgeLocal(AnalyzerOptions options, ILocalSymbol local, IOperation producer, List<ILocalReferenceOperation> references,
-            Paths paths, CancellationToken cancellationToken)
+        private string? JudgeLocal(AnalyzerOptions options, ILocalSymbol local, IOperation producer, CancellationToken cancellationToken)
         {
             if (producer.GetEnclosingBody() is not { } body
                 || local.DeclaringSyntaxReferences.FirstOrDefault() is not { } declaration
@@ -402,15 +351,17 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 return null;                             // declared outside the function that fills it: cannot follow
             }
 
-            if (IsOverwrittenInLoop(options, producer, declaration.GetSyntax(cancellationToken), references, body, cancellationToken))
+            var index = _bodies.GetOrAdd(body, static b => new BodyIndex(b));
+            if (IsOverwrittenInLoop(options, producer, declaration.GetSyntax(cancellationToken), index.ReferencesTo(local), body, cancellationToken))
                 return OverwrittenInLoop;
 
             var sites = new List<SyntaxNode>();
-            foreach (var reference in references)
+            foreach (var reference in index.ReferencesTo(local))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (reference.Parent is IAssignmentOperation assignment && assignment.Target == reference)
                     continue;                            // (re)assigned: each producer is judged on its own
-                if (!body.Syntax.Span.Contains(reference.Syntax.Span) || reference.IsInsideNestedFunction(body))
+                if (reference.IsInsideNestedFunction(body))
                     return null;                         // a lambda may own it
                 var use = Judge(options, reference, cancellationToken);
                 switch (use.Kind)
@@ -423,7 +374,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            return paths.Judge(producer.Syntax, sites, body.Syntax);
+            return Paths.Judge(producer.Syntax, sites, body.Syntax, index.Jumps);
         }
 
         /// <summary>
@@ -432,7 +383,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         /// after the loop). Returning the local from inside the loop leaves the loop; any other use that may dispose or
         /// hand it over (<c>Dispose</c>, <c>using</c>, storage, a method that takes it) keeps the rule silent.
         /// </summary>
-        private bool IsOverwrittenInLoop(AnalyzerOptions options, IOperation producer, SyntaxNode declaration, List<ILocalReferenceOperation> references,
+        private bool IsOverwrittenInLoop(AnalyzerOptions options, IOperation producer, SyntaxNode declaration, IReadOnlyList<ILocalReferenceOperation> references,
             IOperation body, CancellationToken cancellationToken)
         {
             var loop = producer.Syntax.Ancestors().TakeWhile(a => a != body.Syntax && a is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax))
@@ -503,12 +454,10 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
     /// Normal-path reasoning over statement structure: is some disposal reached on every path from the producer that
     /// does not throw? Exception paths are out of scope by design.
     /// </summary>
-    private sealed class Paths
+    private static class Paths
     {
-        /// <summary>The jump statements of each function body, in source order, found once per body.</summary>
-        private readonly Dictionary<SyntaxNode, List<StatementSyntax>> _jumps = new();
-
-        public string? Judge(SyntaxNode producer, List<SyntaxNode> sites, SyntaxNode body)
+        /// <summary><paramref name="jumps"/>: the body's return, goto, yield, break and continue statements in source order (<see cref="BodyIndex.Jumps"/>).</summary>
+        public static string? Judge(SyntaxNode producer, List<SyntaxNode> sites, SyntaxNode body, List<StatementSyntax> jumps)
         {
             if (sites.Count == 0)
                 return NeverDisposed;
@@ -533,7 +482,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             if (cover is null)
                 return NotOnEveryPath;
 
-            foreach (var jump in JumpsOf(body))
+            foreach (var jump in jumps)
             {
                 if (jump.SpanStart <= producer.Span.End)
                     continue;
@@ -543,24 +492,11 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                     continue;
                 var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
                     && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
-                if (!protectedJump && !(jump is BreakStatementSyntax && BreakTarget(jump) is { } target && Judge(target, sites, body) is null))
+                if (!protectedJump && !(jump is BreakStatementSyntax && BreakTarget(jump) is { } target && Judge(target, sites, body, jumps) is null))
                     return NotOnEveryPath;
             }
 
             return null;
-        }
-
-        private List<StatementSyntax> JumpsOf(SyntaxNode body)
-        {
-            if (!_jumps.TryGetValue(body, out var jumps))
-            {
-                _jumps[body] = jumps = body.DescendantNodes(n => n == body || !IsFunction(n))
-                    .OfType<StatementSyntax>()
-                    .Where(s => s is ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax)
-                    .ToList();
-            }
-
-            return jumps;
         }
 
         /// <summary>A jump that can leave the producer's scope before the disposal: return, yield break, goto, or a break/continue out of an enclosing loop.</summary>
@@ -626,7 +562,35 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             return false;
         }
 
-        private static bool IsFunction(SyntaxNode node) =>
+        internal static bool IsFunction(SyntaxNode node) =>
             node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax;
+    }
+
+    /// <summary>A function body's local references by local, and its jump statements (not those of nested functions).</summary>
+    private sealed class BodyIndex
+    {
+        private readonly Dictionary<ILocalSymbol, List<ILocalReferenceOperation>> _references = new(SymbolEqualityComparer.Default);
+
+        public BodyIndex(IOperation body)
+        {
+            foreach (var operation in body.Descendants())
+            {
+                if (operation is not ILocalReferenceOperation reference)
+                    continue;
+                if (!_references.TryGetValue(reference.Local, out var list))
+                    _references[reference.Local] = list = new List<ILocalReferenceOperation>();
+                list.Add(reference);
+            }
+
+            Jumps = body.Syntax.DescendantNodes(n => n == body.Syntax || !Paths.IsFunction(n))
+                .OfType<StatementSyntax>()
+                .Where(s => s is ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax)
+                .ToList();
+        }
+
+        public List<StatementSyntax> Jumps { get; }
+
+        public IReadOnlyList<ILocalReferenceOperation> ReferencesTo(ILocalSymbol local) =>
+            _references.TryGetValue(local, out var list) ? list : (IReadOnlyList<ILocalReferenceOperation>)Array.Empty<ILocalReferenceOperation>();
     }
 }
