@@ -142,6 +142,8 @@ internal sealed class Escape
 
     private Work? AsWork(IInvocationOperation invocation)
     {
+        // Called for every invocation of the compilation: the names are compared before the symbols, and the most
+        // common case, a call of an ordinary method, costs a few string comparisons and the walk of its return type.
         var method = invocation.TargetMethod;
         var type = method.ContainingType?.OriginalDefinition;
         if (type is null)
@@ -159,14 +161,14 @@ internal sealed class Escape
             }
         }
 
-        if (SymbolEqualityComparer.Default.Equals(type, _taskFactory) || SymbolEqualityComparer.Default.Equals(type, _taskFactoryOfT))
+        if (type.Name == "TaskFactory" && (SymbolEqualityComparer.Default.Equals(type, _taskFactory) || SymbolEqualityComparer.Default.Equals(type, _taskFactoryOfT)))
         {
             return method.Name == "StartNew"
                 ? new Work(WorkKind.Run, invocation, DelegateArgument(invocation.Arguments), TokenArgument(invocation.Arguments))
                 : null;
         }
 
-        if (SymbolEqualityComparer.Default.Equals(type, _threadPool))
+        if (type.Name == "ThreadPool" && SymbolEqualityComparer.Default.Equals(type, _threadPool))
         {
             return method.Name is "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"
                 ? new Work(WorkKind.ThreadPool, invocation, DelegateArgument(invocation.Arguments), null)
@@ -185,13 +187,14 @@ internal sealed class Escape
         arguments.FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.Parameter?.Type, CancellationToken));
 
     private bool IsTaskType(ITypeSymbol type) =>
-        SymbolEqualityComparer.Default.Equals(type, _task) || SymbolEqualityComparer.Default.Equals(type, _taskOfT)
-        || SymbolEqualityComparer.Default.Equals(type, _valueTask) || SymbolEqualityComparer.Default.Equals(type, _valueTaskOfT);
+        type.Name is "Task" or "ValueTask"
+        && (SymbolEqualityComparer.Default.Equals(type, _task) || SymbolEqualityComparer.Default.Equals(type, _taskOfT)
+        || SymbolEqualityComparer.Default.Equals(type, _valueTask) || SymbolEqualityComparer.Default.Equals(type, _valueTaskOfT));
 
     /// <summary><c>Task</c>, <c>Task&lt;T&gt;</c>, <c>ValueTask</c>, <c>ValueTask&lt;T&gt;</c> or a type derived from them.</summary>
     public bool IsAwaitable(ITypeSymbol? type)
     {
-        for (var current = type as INamedTypeSymbol; current is not null; current = current.BaseType)
+        for (var current = type as INamedTypeSymbol; current is { SpecialType: not SpecialType.System_Object }; current = current.BaseType)
         {
             if (IsTaskType(current.OriginalDefinition))
                 return true;

@@ -30,10 +30,13 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
     private static void Analyze(OperationAnalysisContext context, RequestScope scope)
     {
         var escape = scope.Escape;
+        var awaited = context.Operation.WalkUpConversions().Parent as IAwaitOperation;
+        if (awaited is not null && !escape.IsAwaitable(awaited.Type))
+            return;                                      // the common case, decided before anything else: awaited work
         if (escape.AsWork(context.Operation) is not { } work)
             return;
-        if (work.Kind == WorkKind.Call && context.Operation.WalkUpConversions().Parent is IAwaitOperation)
-            return;                                      // the common case, decided cheaply
+        if (work.Kind == WorkKind.Call && awaited is not null)
+            return;                                      // awaited, even if awaiting it yields another task
         if (!IsUncancelled(work, escape, context.CancellationToken)
             || !IsUnobserved(escape.Judge(work, context.CancellationToken))
             || scope.Find(context.Operation, context.ContainingSymbol, context.CancellationToken) is null)
