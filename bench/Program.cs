@@ -24,7 +24,7 @@ internal static class Program
         var settings = Settings.Parse(args);
         if (settings is null)
         {
-            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- --size SLICES] [--runs N] [--warmup N] [--seed N] [--only LEAK00N]");
+            Console.Error.WriteLine("usage: dotnet run -c Release --project bench [-- --size SLICES] [--runs N] [--warmup N] [--seed N] [--only LEAK00N|FLOOR]");
             return 2;
         }
 
@@ -160,10 +160,13 @@ internal static class Program
     /// <summary>
     /// <c>--only LEAK00N</c>: that rule's analyzers alone, warm-up then <c>--runs</c> passes, for a profiler
     /// (<c>dotnet-trace collect -- dotnet bench.dll --only LEAK005 --runs 30</c>) or a quick before/after of one change.
+    /// <c>--only FLOOR</c>: the same for <see cref="FloorAnalyzer"/>, what the driver charges a callback that does nothing.
     /// </summary>
     private static async Task<int> ProfileOneRuleAsync(Settings settings, string id)
     {
-        var analyzers = OurAnalyzers().Where(o => o.Id == id).Select(o => o.Analyzer).ToImmutableArray();
+        var analyzers = id == "FLOOR"
+            ? ImmutableArray.Create<DiagnosticAnalyzer>(new FloorAnalyzer())
+            : OurAnalyzers().Where(o => o.Id == id).Select(o => o.Analyzer).ToImmutableArray();
         if (analyzers.IsEmpty)
         {
             Console.Error.WriteLine($"no analyzer reports {id}");
