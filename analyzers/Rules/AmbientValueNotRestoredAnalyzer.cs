@@ -374,6 +374,10 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
+            // The common compliant shape first, from the member's own operation tree: restored in one of its finally blocks.
+            if (IsRestoredInOwnFinally(assignment, target, cancellationToken))
+                return;
+
             // Type-level: the outermost type (nested scope classes included) may restore the slot elsewhere.
             var facts = _typeFacts.GetOrAdd(type, t => new TypeFacts(t, cancellationToken));
             var syntax = facts.Syntax;
@@ -399,6 +403,34 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         private bool IsRestore(IAssignmentOperation assignment, ISymbol? containingSymbol, ImmutableArray<string> configured, CancellationToken cancellationToken) =>
             IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol)
             || !CarriesRequestData(assignment.Value, configured, cancellationToken);
+
+        /// <summary>
+        /// <c>var previous = s_slot.Value; s_slot.Value = value; try { … } finally { s_slot.Value = previous; }</c>: an
+        /// assignment of the same slot in a finally block of the same member (lambdas included) restores it, whatever it
+        /// assigns. <see cref="IsRestoredElsewhere"/> would find it too, after reading the whole type: this walks one body.
+        /// </summary>
+        private bool IsRestoredInOwnFinally(IAssignmentOperation assignment, AmbientTarget target, CancellationToken cancellationToken)
+        {
+            IOperation root = assignment;
+            while (root.Parent is not null)
+                root = root.Parent;
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is not ITryOperation { Finally: { } cleanup })
+                    continue;
+                foreach (var inner in cleanup.Descendants())
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    if (inner is IAssignmentOperation other && other != assignment
+                        && _ambient.Resolve(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, target.Key))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>
         /// Another assignment of the same slot in the type that restores it. Parts of the type in other files are read
