@@ -21,28 +21,11 @@ public sealed class HttpContextCapturedByClosureTests
 
         """;
 
-    /// <summary>A conventional middleware whose <c>InvokeAsync</c> body is <paramref name="body"/>.</summary>
-    private static string Middleware(string body, string members = "") => Usings + $$"""
-        public sealed class AuditMiddleware
-        {
-            private readonly RequestDelegate _next;
-            private readonly ILogger<AuditMiddleware> _logger;
+    /// <summary>A conventional middleware whose <c>InvokeAsync</c> body is <paramref name="body"/> (<see cref="Sources.Middleware"/>).</summary>
+    private static string Middleware(string body, string members = "") => Sources.Middleware(Usings, body, Helpers, members);
 
-            public AuditMiddleware(RequestDelegate next, ILogger<AuditMiddleware> logger)
-            {
-                _next = next;
-                _logger = logger;
-            }
-
-            public async Task InvokeAsync(HttpContext context)
-            {
-        {{body}}
-                await _next(context);
-            }
-
+    private const string Helpers = """
             private static void Audit(object? value) { }
-        {{members}}
-        }
         """;
 
     // ---------------------------------------------------------------- reports: escaping shapes
