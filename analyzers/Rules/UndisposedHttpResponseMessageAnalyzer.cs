@@ -67,9 +67,10 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
     {
         /// <summary>
         /// Per function body that keeps a response in a local (few per compilation): its local references and jumps,
-        /// found once, so that judging k responses in a body costs one walk of it, not k.
+        /// found once, so that judging k responses in a body costs one walk of it, not k. Keyed weakly by the body's
+        /// operation: an entry lives as long as the driver keeps that operation tree, not as long as the compilation.
         /// </summary>
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<IOperation, BodyIndex> _bodies = new();
+        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IOperation, BodyIndex> _bodies = new();
 
         private readonly INamedTypeSymbol _response;
         private readonly INamedTypeSymbol? _taskOfT;
@@ -351,7 +352,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 return null;                             // declared outside the function that fills it: cannot follow
             }
 
-            var index = _bodies.GetOrAdd(body, static b => new BodyIndex(b));
+            var index = _bodies.GetValue(body, static b => new BodyIndex(b));
             if (IsOverwrittenInLoop(options, producer, declaration.GetSyntax(cancellationToken), index.ReferencesTo(local), body, cancellationToken))
                 return OverwrittenInLoop;
 
