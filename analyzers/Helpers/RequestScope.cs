@@ -155,23 +155,10 @@ internal sealed class RequestScope
     {
         if (method is not { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary })
             return false;
-        var calls = 0;
-        foreach (var reference in method.ContainingType.DeclaringSyntaxReferences)
-        {
-            foreach (var name in reference.GetSyntax(cancellationToken).DescendantNodes().OfType<SimpleNameSyntax>())
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (name.Identifier.ValueText != method.Name)
-                    continue;
-                var invoked = name.Parent is InvocationExpressionSyntax direct && direct.Expression == name
-                    || name.Parent is MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax } access && access.Name == name && access.Parent is InvocationExpressionSyntax;
-                if (!invoked || !name.Ancestors().Any(a => a is ConstructorDeclarationSyntax || a is FieldDeclarationSyntax field && !field.Modifiers.Any(m => m.ValueText == "static")))
-                    return false;
-                calls++;
-            }
-        }
-
-        return calls > 0;
+        var roots = method.ContainingType.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(cancellationToken));
+        return CallSites.Of(method, roots, cancellationToken) is { Count: > 0 } sites
+            && sites.All(site => (site.Receiver is null or ThisExpressionSyntax)
+                && site.Name.Ancestors().Any(a => a is ConstructorDeclarationSyntax || a is FieldDeclarationSyntax field && !field.Modifiers.Any(m => m.ValueText == "static")));
     }
 
     private bool IsContextParameter(ITypeSymbol type) =>

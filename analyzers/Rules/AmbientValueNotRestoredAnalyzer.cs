@@ -387,7 +387,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             if (IsRestoredElsewhere(assignment, target, EnclosingMember(context.ContainingSymbol), facts, calledFromFinally, configured, cancellationToken))
                 return;
             if (target.Kind == AmbientKind.AsyncLocal && member is { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary }
-                && !HasSynchronousCaller(member, syntax))
+                && !HasSynchronousCaller(member, syntax, cancellationToken))
             {
                 return;                                  // a private helper of async methods: the nearest async caller restores it
             }
@@ -921,22 +921,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
     /// Whether a private method is invoked from a function that is not async. Unknown uses (a method group, <c>nameof</c>)
     /// count as "cannot tell", which keeps the rule silent.
     /// </summary>
-    private static bool HasSynchronousCaller(IMethodSymbol method, SyntaxNode[] typeSyntax)
-    {
-        var synchronous = false;
-        foreach (var name in typeSyntax.SelectMany(s => s.DescendantNodes()).OfType<SimpleNameSyntax>())
-        {
-            if (name.Identifier.ValueText != method.Name)
-                continue;
-            var invoked = name.Parent is InvocationExpressionSyntax direct && direct.Expression == name
-                || name.Parent is MemberAccessExpressionSyntax access && access.Name == name && access.Parent is InvocationExpressionSyntax viaAccess && viaAccess.Expression == access;
-            if (!invoked)
-                return false;
-            synchronous |= !IsInAsyncFunction(name);
-        }
-
-        return synchronous;
-    }
+    private static bool HasSynchronousCaller(IMethodSymbol method, SyntaxNode[] typeSyntax, CancellationToken cancellationToken) =>
+        CallSites.Of(method, typeSyntax, cancellationToken) is { } sites && sites.Any(site => !IsInAsyncFunction(site.Name));
 
     /// <summary>Whether <paramref name="member"/>'s body calls a method named <paramref name="name"/>.</summary>
     private static bool Invokes(ISymbol member, string name, CancellationToken cancellationToken) =>
