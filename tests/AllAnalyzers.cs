@@ -45,16 +45,13 @@ public static class AllAnalyzers
         .Select(g => g.First())
         .ToImmutableArray();
 
-    private static readonly Lazy<Task<ImmutableArray<MetadataReference>>> AspNetCoreReferences =
-        new(() => References.AspNetCore.ResolveAsync(LanguageNames.CSharp, CancellationToken.None));
-
     /// <summary>A compilation of <paramref name="sources"/> against .NET 8 and ASP.NET Core 8, as the tests see them.</summary>
-    public static async Task<CSharpCompilation> CompileAsync(IEnumerable<(string Path, string Text)> sources, LanguageVersion languageVersion = LanguageVersion.Latest)
+    public static Task<CSharpCompilation> CompileAsync(IEnumerable<(string Path, string Text)> sources, LanguageVersion languageVersion = LanguageVersion.Latest)
     {
         var parse = new CSharpParseOptions(languageVersion);
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, parse, s.Path));
-        return CSharpCompilation.Create("Corpus", trees, await AspNetCoreReferences.Value,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, concurrentBuild: false));
+        return Task.FromResult(CSharpCompilation.Create("Corpus", trees, References.AspNetCore.References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, concurrentBuild: false)));
     }
 
     /// <summary>Runs <paramref name="analyzers"/> (all of ours by default) and returns what they report, analyzer exceptions included (AD0001).</summary>

@@ -67,7 +67,7 @@ internal static partial class FixChecks
     /// <summary>The same project the testing library builds: references, language version, output kind, .editorconfig.</summary>
     public static async Task<Project> CreateProjectAsync(string[] sources, TestSettings settings)
     {
-        var references = await settings.References.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var references = settings.References.References;
         var workspace = new AdhocWorkspace();
         var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Default, "Test", "Test", LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(settings.OutputKind, nullableContextOptions: NullableContextOptions.Disable),

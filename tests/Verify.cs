@@ -14,7 +14,7 @@ public sealed class TestSettings
     /// <summary>.editorconfig entries for every source file.</summary>
     public (string Key, string Value)[] Options { get; init; } = [];
     public LanguageVersion LanguageVersion { get; init; } = LanguageVersion.Latest;
-    public ReferenceAssemblies References { get; init; } = Tests.References.AspNetCore;
+    public ReferenceSet References { get; init; } = Tests.References.AspNetCore;
     /// <summary>Which of the fixer's actions to apply (its title); null for the first one offered.</summary>
     public string? CodeAction { get; init; }
     public OutputKind OutputKind { get; init; } = OutputKind.DynamicallyLinkedLibrary;
@@ -151,7 +151,8 @@ internal static class Harness
     {
         for (var i = 0; i < sources.Length; i++)
             test.TestState.Sources.Add(($"/0/Test{i}.cs", sources[i]));
-        test.ReferenceAssemblies = settings.References;
+        test.ReferenceAssemblies = ReferenceSet.None;
+        test.TestState.AdditionalReferences.AddRange(settings.References.References);
         test.CompilerDiagnostics = CompilerDiagnostics.Warnings;
         test.DisabledDiagnostics.AddRange(Noise);
         if (settings.Options.Length > 0)

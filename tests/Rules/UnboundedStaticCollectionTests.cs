@@ -1675,7 +1675,7 @@ public sealed class UnboundedStaticCollectionTests
         """)]
     public async Task Fixes_FixAllInTheSolution_UsesTheOtherFixWhereTheChosenOneDoesNotApply(string key, string expected)
     {
-        var references = await References.AspNetCore.ResolveAsync(LanguageNames.CSharp, CancellationToken.None);
+        var references = References.AspNetCore.References;
         using var workspace = new AdhocWorkspace();
         var project = workspace.AddProject(ProjectInfo.Create(ProjectId.CreateNewId(), VersionStamp.Default, "Sample", "Sample", LanguageNames.CSharp,
             compilationOptions: new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary), metadataReferences: references));
