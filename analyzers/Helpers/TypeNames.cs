@@ -17,6 +17,14 @@ internal static class TypeNames
     public const string TaskFactory = "System.Threading.Tasks.TaskFactory";
     public const string TaskFactoryOfT = "System.Threading.Tasks.TaskFactory`1";
     public const string ThreadPool = "System.Threading.ThreadPool";
+    public const string TaskCompletionSource = "System.Threading.Tasks.TaskCompletionSource";
+    public const string TaskCompletionSourceOfT = "System.Threading.Tasks.TaskCompletionSource`1";
+    public const string Interlocked = "System.Threading.Interlocked";
+    public const string ExecutionContext = "System.Threading.ExecutionContext";
+    public const string Attribute = "System.Attribute";
+    public const string Uri = "System.Uri";
+    public const string KeyNotFoundException = "System.Collections.Generic.KeyNotFoundException";
+    public const string IServiceProvider = "System.IServiceProvider";
     public const string Thread = "System.Threading.Thread";
     public const string ThreadingTimer = "System.Threading.Timer";
     public const string TimersTimer = "System.Timers.Timer";
@@ -90,6 +98,10 @@ internal static class TypeNames
     public const string Hub = "Microsoft.AspNetCore.SignalR.Hub";
     public const string IAuthorizationHandler = "Microsoft.AspNetCore.Authorization.IAuthorizationHandler";
     public const string IHostedService = "Microsoft.Extensions.Hosting.IHostedService";
+    public const string IServiceCollection = "Microsoft.Extensions.DependencyInjection.IServiceCollection";
+    public const string ServiceCollectionServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions";
+    public const string ServiceCollectionDescriptorExtensions = "Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions";
+    public const string ServiceCollectionHostedServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionHostedServiceExtensions";
     public const string WebApplication = "Microsoft.AspNetCore.Builder.WebApplication";
     public const string IActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
     public const string IResult = "Microsoft.AspNetCore.Http.IResult";

@@ -922,7 +922,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
     /// count as "cannot tell", which keeps the rule silent.
     /// </summary>
     private static bool HasSynchronousCaller(IMethodSymbol method, SyntaxNode[] typeSyntax, CancellationToken cancellationToken) =>
-        CallSites.Of(method, typeSyntax, cancellationToken) is { } sites && sites.Any(site => !IsInAsyncFunction(site.Name));
+        Callers.InSyntax(method, typeSyntax, cancellationToken) is { } sites && sites.Any(site => !IsInAsyncFunction(site.Name));
 
     /// <summary>Whether <paramref name="member"/>'s body calls a method named <paramref name="name"/>.</summary>
     private static bool Invokes(ISymbol member, string name, CancellationToken cancellationToken) =>

@@ -65,14 +65,8 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
 
     private sealed class Rule
     {
-        /// <summary>
-        /// Per function body that keeps a response in a local (few per compilation): its local references and jumps,
-        /// found once, so that judging k responses in a body costs one walk of it, not k. Keyed weakly by the body's
-        /// operation: an entry lives as long as the driver keeps that operation tree, not as long as the compilation.
-        /// </summary>
-        private readonly System.Runtime.CompilerServices.ConditionalWeakTable<IOperation, BodyIndex> _bodies = new();
-
         private readonly INamedTypeSymbol _response;
+        private readonly Ownership _ownership;
         private readonly INamedTypeSymbol? _taskOfT;
         private readonly INamedTypeSymbol? _valueTaskOfT;
         private readonly INamedTypeSymbol? _content;
@@ -83,6 +77,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         public Rule(Compilation compilation, INamedTypeSymbol response)
         {
             _response = response;
+            _ownership = Domain.Get(compilation).Ownership;
             _taskOfT = compilation.GetBestTypeByMetadataName(TypeNames.TaskOfT);
             _valueTaskOfT = compilation.GetBestTypeByMetadataName(TypeNames.ValueTaskOfT);
             _content = compilation.GetBestTypeByMetadataName(TypeNames.HttpContent);
@@ -295,10 +290,10 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         private bool IsWrapper(ITypeSymbol returnType) =>
             returnType.Implements(_actionResult) || returnType.Implements(_result) || IsContentLike(returnType);
 
-        private static bool TakesOwnership(AnalyzerOptions options, IInvocationOperation invocation, IArgumentOperation argument, CancellationToken cancellationToken)
+        private bool TakesOwnership(AnalyzerOptions options, IInvocationOperation invocation, IArgumentOperation argument, CancellationToken cancellationToken)
         {
             var method = invocation.TargetMethod;
-            if (Ownership.IsKnownTransfer(method))
+            if (_ownership.IsKnownTransfer(method))
                 return true;
             var configured = options.GetList(invocation.Syntax.SyntaxTree, OwnershipTransferMethodsOption);
             if (!configured.IsEmpty && configured.Contains(Ownership.QualifiedName(method), StringComparer.Ordinal))
@@ -352,7 +347,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 return null;                             // declared outside the function that fills it: cannot follow
             }
 
-            var index = _bodies.GetValue(body, static b => new BodyIndex(b));
+            var index = BodyIndex.Of(body);
             if (IsOverwrittenInLoop(options, producer, declaration.GetSyntax(cancellationToken), index.ReferencesTo(local), body, cancellationToken))
                 return OverwrittenInLoop;
 
@@ -375,7 +370,12 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            return Paths.Judge(producer.Syntax, sites, body.Syntax, index.Jumps);
+            return DisposalPaths.Judge(producer.Syntax, sites, body.Syntax, index.Jumps) switch
+            {
+                Undisposed.Never => NeverDisposed,
+                Undisposed.NotOnEveryPath => NotOnEveryPath,
+                _ => null,
+            };
         }
 
         /// <summary>
@@ -449,149 +449,5 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
                     return "the expression";
             }
         }
-    }
-
-    /// <summary>
-    /// Normal-path reasoning over statement structure: is some disposal reached on every path from the producer that
-    /// does not throw? Exception paths are out of scope by design.
-    /// </summary>
-    private static class Paths
-    {
-        /// <summary><paramref name="jumps"/>: the body's return, goto, yield, break and continue statements in source order (<see cref="BodyIndex.Jumps"/>).</summary>
-        public static string? Judge(SyntaxNode producer, List<SyntaxNode> sites, SyntaxNode body, List<StatementSyntax> jumps)
-        {
-            if (sites.Count == 0)
-                return NeverDisposed;
-            if (sites.Any(site => site.Ancestors().TakeWhile(a => a != body).Any(a => a is FinallyClauseSyntax)))
-                return null;
-
-            // The first disposal that every normal path after the producer reaches: straight-line in a statement list
-            // that encloses the producer, after it.
-            SyntaxNode? cover = null;
-            foreach (var container in Containers(producer, body))
-            {
-                foreach (var site in sites)
-                {
-                    if (site.SpanStart > producer.Span.End && IsStraightLineIn(site, container) && (cover is null || site.SpanStart < cover.SpanStart))
-                        cover = site;
-                }
-
-                if (cover is not null)
-                    break;
-            }
-
-            if (cover is null)
-                return NotOnEveryPath;
-
-            foreach (var jump in jumps)
-            {
-                if (jump.SpanStart <= producer.Span.End)
-                    continue;
-                if (jump.SpanStart >= cover.SpanStart)
-                    break;
-                if (!Leaves(jump, producer) || IsInCatchAround(jump, producer))
-                    continue;
-                var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
-                    && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
-                if (!protectedJump && !(jump is BreakStatementSyntax && BreakTarget(jump) is { } target && Judge(target, sites, body, jumps) is null))
-                    return NotOnEveryPath;
-            }
-
-            return null;
-        }
-
-        /// <summary>A jump that can leave the producer's scope before the disposal: return, yield break, goto, or a break/continue out of an enclosing loop.</summary>
-        private static bool Leaves(StatementSyntax statement, SyntaxNode producer)
-        {
-            switch (statement)
-            {
-                case ReturnStatementSyntax or GotoStatementSyntax:
-                case YieldStatementSyntax { RawKind: (int)SyntaxKind.YieldBreakStatement }:
-                    return true;
-                case BreakStatementSyntax or ContinueStatementSyntax:
-                    return BreakTarget(statement) is { } target && target.Span.Contains(producer.Span);
-                default:
-                    return false;
-            }
-        }
-
-        /// <summary>The loop (or, for <c>break</c>, the <c>switch</c>) a <c>break</c>/<c>continue</c> jumps out of.</summary>
-        private static SyntaxNode? BreakTarget(StatementSyntax statement) =>
-            statement.Ancestors().TakeWhile(a => !IsFunction(a)).FirstOrDefault(a => a is ForStatementSyntax or CommonForEachStatementSyntax or WhileStatementSyntax or DoStatementSyntax
-                || a is SwitchStatementSyntax && statement is BreakStatementSyntax);
-
-        /// <summary>
-        /// A jump in a <c>catch</c> of a <c>try</c> whose block holds the producer: either the producer threw (there is no
-        /// response to dispose) or a later statement did (an exception path, out of scope by design).
-        /// </summary>
-        private static bool IsInCatchAround(StatementSyntax jump, SyntaxNode producer) =>
-            jump.Ancestors().TakeWhile(a => !IsFunction(a)).OfType<CatchClauseSyntax>()
-                .Any(c => c.Parent is TryStatementSyntax tryStatement && tryStatement.Block.Span.Contains(producer.Span));
-
-        /// <summary>The statement lists (blocks, switch sections, top-level statements) around <paramref name="node"/>, innermost first.</summary>
-        private static IEnumerable<SyntaxNode> Containers(SyntaxNode node, SyntaxNode body)
-        {
-            foreach (var ancestor in node.Ancestors())
-            {
-                if (ancestor is BlockSyntax or SwitchSectionSyntax or CompilationUnitSyntax)
-                    yield return ancestor;
-                if (ancestor == body || IsFunction(ancestor))
-                    yield break;
-            }
-        }
-
-        /// <summary>True when reaching the end of <paramref name="container"/> normally means passing <paramref name="statement"/>.</summary>
-        private static bool IsStraightLineIn(SyntaxNode statement, SyntaxNode container)
-        {
-            for (var node = statement; node.Parent is { } parent; node = parent)
-            {
-                if (parent == container)
-                    return true;
-                switch (parent)
-                {
-                    case BlockSyntax { Parent: BlockSyntax or GlobalStatementSyntax } when parent != container:
-                    case BlockSyntax { Parent: TryStatementSyntax tryStatement } when tryStatement.Block == parent:
-                    case BlockSyntax { Parent: LockStatementSyntax or UsingStatementSyntax or CheckedStatementSyntax or FixedStatementSyntax or UnsafeStatementSyntax }:
-                    case TryStatementSyntax or LockStatementSyntax or UsingStatementSyntax or CheckedStatementSyntax or FixedStatementSyntax or UnsafeStatementSyntax:
-                    case LabeledStatementSyntax or GlobalStatementSyntax:
-                        continue;
-                    default:
-                        return false;
-                }
-            }
-
-            return false;
-        }
-
-        internal static bool IsFunction(SyntaxNode node) =>
-            node is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax;
-    }
-
-    /// <summary>A function body's local references by local, and its jump statements (not those of nested functions).</summary>
-    private sealed class BodyIndex
-    {
-        private readonly Dictionary<ILocalSymbol, List<ILocalReferenceOperation>> _references = new(SymbolEqualityComparer.Default);
-
-        public BodyIndex(IOperation body)
-        {
-            foreach (var operation in body.Descendants())
-            {
-                if (operation is not ILocalReferenceOperation reference)
-                    continue;
-                if (!_references.TryGetValue(reference.Local, out var list))
-                    _references[reference.Local] = list = new List<ILocalReferenceOperation>();
-                list.Add(reference);
-            }
-
-            Jumps = body.Syntax.DescendantNodes(n => n == body.Syntax || !Paths.IsFunction(n))
-                .OfType<StatementSyntax>()
-                .Where(s => s is ReturnStatementSyntax or GotoStatementSyntax or YieldStatementSyntax or BreakStatementSyntax or ContinueStatementSyntax)
-                .ToList();
-        }
-
-        public List<StatementSyntax> Jumps { get; }
-
-        public IReadOnlyList<ILocalReferenceOperation> ReferencesTo(ILocalSymbol local) =>
-            _references.TryGetValue(local, out var list) ? list : (IReadOnlyList<ILocalReferenceOperation>)Array.Empty<ILocalReferenceOperation>();
     }
 }

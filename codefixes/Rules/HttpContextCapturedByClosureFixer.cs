@@ -50,10 +50,9 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
 
     private static Func<SyntaxNode, SyntaxNode>? Plan(ExpressionSyntax use, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (RequestScope.Create(model.Compilation) is not { } scope)
+        if (Domain.Get(model.Compilation) is not { RequestValues: { } values, Work: { } work })
             return null;
-        var values = new RequestValues(model.Compilation, scope);
-        if (FindClosure(use, values, model, cancellationToken) is not { } closure
+        if (FindClosure(use, values, work, model, cancellationToken) is not { } closure
             || closure.Syntax.Parent?.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
             || !Statements.CanInsertBefore(statement))
         {
@@ -62,7 +61,7 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
 
         // Every use must be a read of a value-like member chain; equal chains share one local.
         var chains = new List<ExpressionSyntax>();
-        foreach (var reference in values.Uses(closure))
+        foreach (var reference in values.PooledUses(closure))
         {
             if (ValueChain((ExpressionSyntax)reference.Syntax, values, model, cancellationToken) is not { } chain
                 || ReadsClosureState(chain, closure.Syntax, model, cancellationToken))
@@ -114,13 +113,13 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
             && closure.Span.Contains(location.SourceSpan));
 
     /// <summary>The lambda or anonymous method the diagnostic is about: the one whose first request use is <paramref name="use"/> and that escapes.</summary>
-    private static IAnonymousFunctionOperation? FindClosure(ExpressionSyntax use, RequestValues values, SemanticModel model, CancellationToken cancellationToken)
+    private static IAnonymousFunctionOperation? FindClosure(ExpressionSyntax use, RequestValues values, Work work, SemanticModel model, CancellationToken cancellationToken)
     {
         foreach (var candidate in use.Ancestors().OfType<AnonymousFunctionExpressionSyntax>())
         {
             if (model.GetOperation(candidate, cancellationToken) is IAnonymousFunctionOperation function
-                && values.FirstUse(function, cancellationToken)?.Syntax == use
-                && values.Outlives(function, cancellationToken))
+                && values.FirstPooledUse(function, cancellationToken)?.Syntax == use
+                && work.Outlives(function, cancellationToken))
             {
                 return function;
             }

@@ -72,13 +72,14 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
     /// <summary>Everything a plan needs about the diagnostic's start, recomputed from the current document.</summary>
     private sealed class Target
     {
-        public Target(SyntaxNode root, SemanticModel model, SyntaxGenerator generator, ExpressionSyntax start, Work work, RequestScope scope, RequestOrigin origin)
+        public Target(SyntaxNode root, SemanticModel model, SyntaxGenerator generator, ExpressionSyntax start, WorkStart work, Domain domain, RequestScope scope, RequestOrigin origin)
         {
             Generator = generator;
             Root = root;
             Model = model;
             Start = start;
             Work = work;
+            Domain = domain;
             Scope = scope;
             Origin = origin;
         }
@@ -87,7 +88,9 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         public SyntaxGenerator Generator { get; }
         public SemanticModel Model { get; }
         public ExpressionSyntax Start { get; }
-        public Work Work { get; }
+        public WorkStart Work { get; }
+        public Domain Domain { get; }
+        public Work WorkModel => Domain.Work!;
         public RequestScope Scope { get; }
         public RequestOrigin Origin { get; }
         public StatementSyntax? Statement => Start.FirstAncestorOrSelf<StatementSyntax>();
@@ -97,18 +100,18 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || RequestScope.Create(model.Compilation) is not { } scope)
+        if (root is null || model is null || Domain.Get(model.Compilation) is not { RequestScope: { } scope, Work: { } workModel } domain)
             return null;
         var node = root.FindNode(span, getInnermostNodeForTie: true);
         var start = node.FirstAncestorOrSelf<ExpressionSyntax>(e => e is InvocationExpressionSyntax or ObjectCreationExpressionSyntax && e.Span == span);
-        if (start is null || model.GetOperation(start, cancellationToken) is not { } operation || scope.Escape.AsWork(operation) is not { } work)
+        if (start is null || model.GetOperation(start, cancellationToken) is not { } operation || workModel.StartedBy(operation) is not { } work)
             return null;
         var owner = model.GetEnclosingSymbol(start.SpanStart, cancellationToken);
         while (owner is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
             owner = owner.ContainingSymbol;
         if (owner is null || scope.Find(operation, owner, cancellationToken) is not { } origin)
             return null;
-        return new Target(root, model, SyntaxGenerator.GetGenerator(document), start, work, scope, origin);
+        return new Target(root, model, SyntaxGenerator.GetGenerator(document), start, work, domain, scope, origin);
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -116,8 +119,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
 
     private static Func<SyntaxNode, SyntaxNode>? PlanCancel(Target target, CancellationToken cancellationToken)
     {
-        var escape = target.Scope.Escape;
-        if (escape.HostApplicationLifetime is not { } lifetimeType || target.Statement is not { } statement)
+        if (target.Domain.Types.Extensions.IHostApplicationLifetime is not { } lifetimeType || target.Statement is not { } statement)
             return null;
         if (target.Work.Kind == WorkKind.Call && IsRequestCall(target))
             return null;                                  // writing to the response after it is sent is no fix
@@ -151,8 +153,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
     /// <summary>A call on the request itself (<c>context.Response.WriteAsync</c>): it belongs to the request, awaiting is the fix.</summary>
     private static bool IsRequestCall(Target target)
     {
-        var values = new RequestValues(target.Model.Compilation, target.Scope);
-        return target.Model.GetOperation(target.Start) is IInvocationOperation { Instance: { } instance } && values.IsOwnedType(instance.Type);
+        return target.Model.GetOperation(target.Start) is IInvocationOperation { Instance: { } instance } && target.Domain.RequestValues!.IsPooledByRequest(instance.Type);
     }
 
     /// <summary>A class the container creates: reuse its <c>IHostApplicationLifetime</c>, or inject one through the constructor.</summary>
@@ -313,7 +314,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         var visible = Visible(model, statement);
         foreach (var local in visible.OfType<ILocalSymbol>())
         {
-            if (SymbolEqualityComparer.Default.Equals(local.Type, target.Scope.Escape.CancellationToken)
+            if (SymbolEqualityComparer.Default.Equals(local.Type, target.WorkModel.CancellationToken)
                 && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ApplicationStopping" } })
             {
                 return (null, IdentifierName(local.Name));
@@ -443,7 +444,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         var token = RequestToken(target, visible);
         var edits = token is null ? new List<(SyntaxNode, Func<SyntaxNode, SyntaxNode>)>() : TokenEdits(target, token, cancellationToken);
         var unwrap = target.Model.GetTypeInfo(target.Start, cancellationToken).Type is INamedTypeSymbol { IsGenericType: true } type
-            && target.Scope.Escape.IsAwaitable(type) && target.Scope.Escape.IsAwaitable(type.TypeArguments[0]);
+            && target.WorkModel.Threading.IsAwaitable(type) && target.WorkModel.Threading.IsAwaitable(type.TypeArguments[0]);
         var start = target.Start;
         return root =>
         {
@@ -499,14 +500,14 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
             : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
         if (symbol is null || body.DescendantNodes().OfType<YieldStatementSyntax>().Any())
             return null;
-        var escape = target.Scope.Escape!;
+        var escape = target.WorkModel;
         var returns = body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).OfType<ReturnStatementSyntax>().ToList();
         var path = new SyntaxPath(function);
 
-        if (escape.IsAwaitable(symbol.ReturnType))
+        if (escape.Threading.IsAwaitable(symbol.ReturnType))
         {
             var generic = symbol.ReturnType is INamedTypeSymbol { IsGenericType: true };
-            if (returns.Any(r => r.Expression is null || !generic && !IsCompletedTask(r.Expression, model, cancellationToken) && !escape.IsAwaitable(model.GetTypeInfo(r.Expression, cancellationToken).Type)))
+            if (returns.Any(r => r.Expression is null || !generic && !IsCompletedTask(r.Expression, model, cancellationToken) && !escape.Threading.IsAwaitable(model.GetTypeInfo(r.Expression, cancellationToken).Type)))
                 return null;
             return root => AddAsync(RewriteReturns(root, path, generic, model.SyntaxTree.Options), path);
         }
@@ -674,7 +675,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
     private static List<(SyntaxNode Node, Func<SyntaxNode, SyntaxNode> Edit)> TokenEdits(Target target, ExpressionSyntax token, CancellationToken cancellationToken)
     {
         var edits = new List<(SyntaxNode, Func<SyntaxNode, SyntaxNode>)>();
-        var escape = target.Scope.Escape;
+        var escape = target.WorkModel;
         if (target.Model.GetOperation(target.Start, cancellationToken) is { } start && PassToken(start, token, target.Model, escape, cancellationToken) is { } startEdit)
             edits.Add(startEdit);
         if (target.Work.Delegate is IAnonymousFunctionOperation work)
@@ -692,7 +693,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
         return edits;
     }
 
-    private static (SyntaxNode, Func<SyntaxNode, SyntaxNode>)? PassToken(IOperation operation, ExpressionSyntax token, SemanticModel model, Escape escape, CancellationToken cancellationToken)
+    private static (SyntaxNode, Func<SyntaxNode, SyntaxNode>)? PassToken(IOperation operation, ExpressionSyntax token, SemanticModel model, Work escape, CancellationToken cancellationToken)
     {
         var (method, arguments, list) = operation switch
         {

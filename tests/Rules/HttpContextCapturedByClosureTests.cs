@@ -1,4 +1,5 @@
 using LeakAnalyzers.Rules;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 using Analyze = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.HttpContextCapturedByClosureAnalyzer>;
 using VerifyCS = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.HttpContextCapturedByClosureAnalyzer, LeakAnalyzers.Rules.HttpContextCapturedByClosureFixer>;
@@ -82,7 +83,7 @@ public sealed class HttpContextCapturedByClosureTests
     public async Task Reports_NamingWhatIsCaptured()
     {
         await Analyze.DiagnosticsAsync(Middleware("var ctx = context; _ = Task.Run(() => Audit({|#0:ctx|}.Request.Path));"),
-            Analyze.Diagnostic().WithLocation(0).WithArguments("ctx"));
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("ctx"));
     }
 
     [Fact]
@@ -114,11 +115,11 @@ public sealed class HttpContextCapturedByClosureTests
                 public void OnGet() => _ = Task.Run(() => Console.WriteLine({|#4:Request|}.Path));
             }
             """,
-            Analyze.Diagnostic().WithLocation(0).WithArguments("HttpContext"),
-            Analyze.Diagnostic().WithLocation(1).WithArguments("Request"),
-            Analyze.Diagnostic().WithLocation(2).WithArguments("User"),
-            Analyze.Diagnostic().WithLocation(3).WithArguments("Response"),
-            Analyze.Diagnostic().WithLocation(4).WithArguments("Request"));
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("HttpContext"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("Request"),
+            Analyze.Diagnostic().WithLocation(2).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("User"),
+            Analyze.Diagnostic().WithLocation(3).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("Response"),
+            Analyze.Diagnostic().WithLocation(4).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("Request"));
     }
 
     [Fact]
@@ -139,8 +140,8 @@ public sealed class HttpContextCapturedByClosureTests
                 }
             }
             """,
-            Analyze.Diagnostic().WithLocation(0).WithArguments("accessor.HttpContext"),
-            Analyze.Diagnostic().WithLocation(1).WithArguments("current"));
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("accessor.HttpContext"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("current"));
     }
 
     [Fact]
@@ -159,8 +160,8 @@ public sealed class HttpContextCapturedByClosureTests
                 }
             }
             """,
-            Analyze.Diagnostic().WithLocation(0).WithArguments("((IHttpContextAccessor)state!).HttpContext"),
-            Analyze.Diagnostic().WithLocation(1).WithArguments("accessor.HttpContext"));
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("((IHttpContextAccessor)state!).HttpContext"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("accessor.HttpContext"));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace LeakAnalyzers.Helpers;
+namespace LeakAnalyzers.Model;
 
 /// <summary>Where a value ends up, one step up from where it is produced.</summary>
 internal enum FateKind
@@ -23,29 +23,23 @@ internal enum FateKind
     Read,
 }
 
-internal readonly struct Fate
-{
-    public Fate(FateKind kind, IOperation? at, ILocalSymbol? local = null)
-    {
-        Kind = kind;
-        At = at;
-        Local = local;
-    }
-
-    public FateKind Kind { get; }
-
-    /// <summary>The operation where the value stops: the statement, argument, assignment or member access.</summary>
-    public IOperation? At { get; }
-
-    public ILocalSymbol? Local { get; }
-}
+/// <summary>Where a value stops (<see cref="At"/>: the statement, argument, assignment or member access), and the local it flows into.</summary>
+internal readonly record struct Fate(FateKind Kind, IOperation? At, ILocalSymbol? Local = null);
 
 /// <summary>
-/// What the rules know about who owns a value: where it flows to, and which calls take it over.
-/// Bounded and local by design (no interprocedural data flow).
+/// Who owns a value: where it flows one step up from where it is produced (<see cref="Classify"/>, decided by the shape of
+/// the operation tree alone), and which calls take it over (<see cref="IsKnownTransfer"/>, decided by symbol). Bounded and
+/// local by design: no interprocedural data flow.
 /// </summary>
-internal static class Ownership
+internal sealed class Ownership
 {
+    private readonly KnownTypes.ThreadingTypes? _threading;
+
+    public Ownership(KnownTypes types)
+    {
+        _threading = types.Threading;
+    }
+
     /// <summary>Follows <paramref name="value"/> up through conversions, conditionals and coalescing to where it ends.</summary>
     public static Fate Classify(IOperation value)
     {
@@ -124,45 +118,34 @@ internal static class Ownership
         || pattern.Descendants().Any(static d => d is IDeclarationPatternOperation { DeclaredSymbol: not null } or IRecursivePatternOperation { DeclaredSymbol: not null });
 
     /// <summary>
-    /// Calls that take over a value handed to them: collections (including composite disposables), task results,
-    /// request-scoped disposal, channels, atomic swaps, and mocking frameworks' <c>Returns</c>.
+    /// Calls that take over a value handed to them: <c>Task.FromResult</c>, a task completion source's result,
+    /// <c>Interlocked</c> swaps, channel writers, additions to a collection (composite disposables included), and the
+    /// conventions of <see cref="Conventions.IsRegisterForDispose"/> and <see cref="Conventions.IsMockReturnSetup"/>.
     /// </summary>
-    public static bool IsKnownTransfer(IMethodSymbol method)
+    public bool IsKnownTransfer(IMethodSymbol method)
     {
-        var type = method.ContainingType;
+        var type = method.ContainingType?.OriginalDefinition;
         if (type is null)
             return false;
+        if (Conventions.IsRegisterForDispose(method) || Conventions.IsMockReturnSetup(method))
+            return true;
         switch (method.Name)
         {
             case "FromResult":
-                return type.Name is "Task" or "ValueTask" && IsInNamespace(type, "System.Threading.Tasks");
+                return _threading is not null && (SymbolEqualityComparer.Default.Equals(type, _threading.Task) || SymbolEqualityComparer.Default.Equals(type, _threading.ValueTask));
             case "SetResult" or "TrySetResult":
-                return type.Name == "TaskCompletionSource";
-            case "RegisterForDispose" or "RegisterForDisposeAsync":
-                return true;
+                return _threading is not null
+                    && (SymbolEqualityComparer.Default.Equals(type, _threading.TaskCompletionSource) || SymbolEqualityComparer.Default.Equals(type, _threading.TaskCompletionSourceOfT));
             case "Exchange" or "CompareExchange":
-                return type.Name == "Interlocked";
+                return _threading is not null && SymbolEqualityComparer.Default.Equals(type, _threading.Interlocked);
             case "TryWrite" or "WriteAsync":
-                return type.Name == "ChannelWriter";
-            case "Returns" or "ReturnsAsync" or "ReturnsForAnyArgs" or "ThenReturn" or "ThenReturns":
-                return true;
-            case "Add" or "AddRange" or "Insert" or "Enqueue" or "Push" or "TryAdd" or "AddOrUpdate" or "GetOrAdd"
-                or "TryUpdate" or "AddFirst" or "AddLast" when IsCollectionLike(type):
-                return true;
+                return _threading is not null && SymbolEqualityComparer.Default.Equals(type, _threading.ChannelWriterOfT);
             default:
-                return false;
+                return Conventions.IsCollectionAdd(method) && type.AllInterfaces.Any(static i => i.SpecialType == SpecialType.System_Collections_IEnumerable);
         }
     }
 
-    private static bool IsCollectionLike(INamedTypeSymbol type) =>
-        type.AllInterfaces.Any(static i => i.Name == "IEnumerable" && IsInNamespace(i, "System.Collections"));
-
-    private static bool IsInNamespace(ISymbol symbol, string name) =>
-        symbol.ContainingNamespace?.ToDisplayString() == name;
-
     /// <summary>"Namespace.Type.Method", the form users write in transfer-method options.</summary>
     public static string QualifiedName(IMethodSymbol method) =>
-        method.ContainingType is { } type
-            ? type.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.CSharpErrorMessageFormat.WithGenericsOptions(SymbolDisplayGenericsOptions.None)) + "." + method.Name
-            : method.Name;
+        method.ContainingType is { } type ? Helpers.SymbolNames.QualifiedName(type.OriginalDefinition) + "." + method.Name : method.Name;
 }

@@ -1,0 +1,49 @@
+namespace LeakAnalyzers.Model;
+
+/// <summary>
+/// How long things live: storage and tokens that last as long as the application, and code that runs once at startup.
+/// Service lifetimes (what the container creates once, per request, per resolution) belong here too.
+/// </summary>
+internal sealed class Lifetimes
+{
+    private readonly KnownTypes _types;
+    private readonly Lazy<IMethodSymbol?> _entryPoint;
+
+    public Lifetimes(Compilation compilation, KnownTypes types)
+    {
+        _types = types;
+        // Asked only when a Main or top-level statements could matter: finding the entry point binds the top-level
+        // statements and every Main, which the compiler does anyway but nothing should force at compilation start.
+        _entryPoint = new Lazy<IMethodSymbol?>(() => compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
+            ? compilation.GetEntryPoint(CancellationToken.None)
+            : null);
+    }
+
+    /// <summary><c>Main</c> or the top-level statements: code there runs once, at startup.</summary>
+    public IMethodSymbol? EntryPoint => _entryPoint.Value;
+
+    /// <summary>
+    /// A storage location that outlives any request: a static member, or a member of a conventional middleware (the
+    /// framework creates one for the application, <see cref="Conventions.IsConventionalMiddleware"/>).
+    /// </summary>
+    public bool IsLongLivedStorage(IOperation? target)
+    {
+        switch (target?.WalkDownConversions())
+        {
+            case IMemberReferenceOperation { Member.IsStatic: true }:
+                return true;
+            case IMemberReferenceOperation { Instance: IInstanceReferenceOperation { Type: INamedTypeSymbol owner } }:
+                return _types.AspNetCore is { } aspNetCore && Conventions.IsConventionalMiddleware(owner, aspNetCore.HttpContext);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>A property of <c>IHostApplicationLifetime</c> (<c>ApplicationStarted</c>/<c>Stopping</c>/<c>Stopped</c>): callbacks on it live as long as the application.</summary>
+    public bool IsApplicationToken(IOperation? token) =>
+        token?.WalkDownConversions() is IPropertyReferenceOperation property
+        && property.Property.ContainingType.Implements(_types.Extensions.IHostApplicationLifetime);
+
+    /// <summary>A type the host creates once and runs for the life of the application.</summary>
+    public bool IsHostedService(INamedTypeSymbol type) => type.Implements(_types.Extensions.IHostedService);
+}

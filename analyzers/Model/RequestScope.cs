@@ -1,0 +1,125 @@
+namespace LeakAnalyzers.Model;
+
+/// <summary>What kind of request-scoped code an operation runs in.</summary>
+internal enum RequestOriginKind
+{
+    /// <summary>A member of a class the framework creates for requests: middleware, controller, filter, page model, hub, handler.</summary>
+    Class,
+    /// <summary>An inline middleware or endpoint lambda (<c>app.Use(…)</c>, <c>app.MapGet(…)</c>).</summary>
+    Handler,
+    /// <summary>A method that takes the <c>HttpContext</c>, <c>HttpRequest</c> or <c>HttpResponse</c> as a parameter.</summary>
+    Method,
+}
+
+/// <summary>Where request-scoped code comes from: its kind, and the class for <see cref="RequestOriginKind.Class"/>.</summary>
+internal readonly record struct RequestOrigin(RequestOriginKind Kind, INamedTypeSymbol? Type);
+
+/// <summary>
+/// Is this code running on behalf of a request? Conventional middleware (<see cref="Conventions.IsConventionalMiddleware"/>)
+/// and the rest of its instance methods, <c>IMiddleware</c>, MVC and Razor filters, endpoint filters, authorization
+/// handlers, controllers (<c>ControllerBase</c>), page models, SignalR hubs; inline middleware and endpoint lambdas (a
+/// <c>RequestDelegate</c>, a delegate taking the <c>HttpContext</c> or an endpoint filter context, a handler given to a
+/// mapping method of an <c>IEndpointRouteBuilder</c>); any method taking the <c>HttpContext</c>, <c>HttpRequest</c> or
+/// <c>HttpResponse</c>. Constructors, hosted services and code inside work that escapes (it runs in the background) are
+/// not request-scoped.
+/// </summary>
+internal sealed class RequestScope
+{
+    private readonly KnownTypes _types;
+    private readonly KnownTypes.AspNetCoreTypes _aspNetCore;
+    private readonly Work _work;
+    private readonly Lifetimes _lifetimes;
+
+    private RequestScope(KnownTypes types, KnownTypes.AspNetCoreTypes aspNetCore, Work work, Lifetimes lifetimes)
+    {
+        _types = types;
+        _aspNetCore = aspNetCore;
+        _work = work;
+        _lifetimes = lifetimes;
+    }
+
+    /// <summary>Null when the compilation does not reference ASP.NET Core: rules built on it register nothing.</summary>
+    public static RequestScope? Create(KnownTypes types, Work? work, Lifetimes lifetimes) =>
+        types.AspNetCore is { } aspNetCore && work is not null ? new RequestScope(types, aspNetCore, work, lifetimes) : null;
+
+    public INamedTypeSymbol HttpContext => _aspNetCore.HttpContext;
+
+    public KnownTypes.AspNetCoreTypes AspNetCore => _aspNetCore;
+
+    /// <summary>
+    /// The request-scoped code <paramref name="operation"/> runs in, or null. <paramref name="owner"/> is the member
+    /// that owns the operation block (<c>OperationAnalysisContext.ContainingSymbol</c>).
+    /// </summary>
+    public RequestOrigin? Find(IOperation operation, ISymbol owner, CancellationToken cancellationToken)
+    {
+        if (owner.ContainingType is { } containing && _lifetimes.IsHostedService(containing))
+            return null;
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (current is not IAnonymousFunctionOperation function)
+                continue;
+            if (IsHandler(function))
+                return new RequestOrigin(RequestOriginKind.Handler, null);
+            if (_work.Outlives(function, cancellationToken))
+                return null;                              // background work: whoever started it is judged instead
+        }
+
+        if (owner is not IMethodSymbol method || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor)
+            return null;
+        if (!method.IsStatic && method.ContainingType is { } type && IsRequestType(type))
+        {
+            return Conventions.IsConventionalMiddleware(type, HttpContext) && Callers.IsOnlyCalledAtConstruction(method, cancellationToken)
+                ? null                                   // a middleware is built once: its constructor's helpers are startup code
+                : new RequestOrigin(RequestOriginKind.Class, type);
+        }
+
+        if (method.Parameters.Any(p => IsContextParameter(p.Type)))
+            return new RequestOrigin(RequestOriginKind.Method, method.ContainingType);
+        return null;
+    }
+
+    /// <summary>A type the framework creates to serve requests.</summary>
+    public bool IsRequestType(INamedTypeSymbol type)
+    {
+        if (_lifetimes.IsHostedService(type))
+            return false;
+        foreach (var candidate in _aspNetCore.RequestTypes)
+        {
+            if (candidate.TypeKind == TypeKind.Interface ? type.Implements(candidate) : type.IsOrInheritsFrom(candidate))
+                return true;
+        }
+
+        return Conventions.IsConventionalMiddleware(type, HttpContext);
+    }
+
+    /// <summary>True when the container creates the type, so a constructor parameter is injected (filter attributes are not).</summary>
+    public bool IsCreatedByContainer(INamedTypeSymbol type) => IsRequestType(type) && !type.IsOrInheritsFrom(_types.Reflection.Attribute);
+
+    private bool IsContextParameter(ITypeSymbol type) =>
+        type.IsOrInheritsFrom(HttpContext) || type.IsOrInheritsFrom(_aspNetCore.HttpRequest) || type.IsOrInheritsFrom(_aspNetCore.HttpResponse);
+
+    /// <summary>
+    /// A lambda the framework runs per request: a <c>RequestDelegate</c>, a delegate taking the <c>HttpContext</c> or an
+    /// endpoint filter context (<c>app.Use((context, next) => …)</c>, <c>UseWhen</c> predicates, endpoint filters), or
+    /// a handler given to a mapping method (<see cref="Conventions.IsEndpointMapping"/>) of an <c>IEndpointRouteBuilder</c>.
+    /// </summary>
+    public bool IsHandler(IAnonymousFunctionOperation function)
+    {
+        if (function.Parent is not IDelegateCreationOperation { Type: INamedTypeSymbol delegateType } creation)
+            return false;
+        if (SymbolEqualityComparer.Default.Equals(delegateType, _aspNetCore.RequestDelegate))
+            return true;
+        if (delegateType.DelegateInvokeMethod is { } invoke
+            && invoke.Parameters.Any(p => p.Type.IsOrInheritsFrom(HttpContext) || p.Type.IsOrInheritsFrom(_aspNetCore.EndpointFilterInvocationContext)))
+        {
+            return true;
+        }
+
+        return creation.WalkUpConversions().Parent is IArgumentOperation { Parent: IInvocationOperation invocation }
+            && Conventions.IsEndpointMapping(invocation.TargetMethod)
+            && (invocation.TargetMethod.IsExtensionMethod
+                ? invocation.TargetMethod.Parameters.FirstOrDefault()?.Type.Implements(_aspNetCore.IEndpointRouteBuilder) == true
+                : invocation.TargetMethod.ContainingType.Implements(_aspNetCore.IEndpointRouteBuilder));
+    }
+}
