@@ -13,7 +13,8 @@ internal sealed class Domain
 
     private readonly Lazy<Work?> _work;
     private readonly Lazy<RequestScope?> _requestScope;
-    private readonly Lazy<RequestValues?> _requestValues;
+    private readonly Lazy<RequestValues> _requestValues;
+    private readonly Lazy<Ambient?> _ambient;
 
     private Domain(Compilation compilation)
     {
@@ -22,7 +23,8 @@ internal sealed class Domain
         Lifetimes = new Lifetimes(compilation, Types);
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
-        _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
+        _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types));
+        _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues.Value, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -41,6 +43,12 @@ internal sealed class Domain
     /// <summary>Which code runs on behalf of a request. Null without ASP.NET Core.</summary>
     public RequestScope? RequestScope => _requestScope.Value;
 
-    /// <summary>What belongs to the request. Null without ASP.NET Core.</summary>
-    public RequestValues? RequestValues => _requestValues.Value;
+    /// <summary>
+    /// What belongs to the request. Null without ASP.NET Core, where nothing is pooled by a request (the ambient-state
+    /// model still gets one: a principal or a traced parameter is request data in any host).
+    /// </summary>
+    public RequestValues? RequestValues => Types.AspNetCore is null ? null : _requestValues.Value;
+
+    /// <summary>Ambient slots (<c>AsyncLocal</c>, <c>ThreadLocal</c>, <c>[ThreadStatic]</c>): what a set writes, and what restores it. Null without any of them.</summary>
+    public Ambient? Ambient => _ambient.Value;
 }

@@ -15,6 +15,17 @@ internal static class SequentialFixAll
 
     /// <summary>The same, for a fixer with several actions: <paramref name="fixOne"/> gets the chosen action's equivalence key.</summary>
     public static FixAllProvider Create(Func<string?, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
+        CreateCore((key, _, document, target, cancellationToken) => fixOne(key, document, target, cancellationToken));
+
+    /// <summary>
+    /// The same, for a fixer that applies what its analyzer decided: <paramref name="fixOne"/> gets the target's
+    /// diagnostic (its properties) with the current document. The diagnostic was computed on the document before the
+    /// earlier fixes, so the fix validates its edit against the current one.
+    /// </summary>
+    public static FixAllProvider ForDiagnostics(Func<Diagnostic, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
+        CreateCore((_, diagnostic, document, target, cancellationToken) => fixOne(diagnostic, document, target, cancellationToken));
+
+    private static FixAllProvider CreateCore(Func<string?, Diagnostic, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
         {
             var cancellationToken = context.CancellationToken;
@@ -24,18 +35,19 @@ internal static class SequentialFixAll
             var targets = diagnostics
                 .Where(d => d.Location.IsInSource)
                 .OrderBy(d => d.Location.SourceSpan.Start)
-                .Select(d => root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true))
-                .Distinct()
+                .Select(d => (Node: root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true), Diagnostic: d))
+                .GroupBy(t => t.Node)
+                .Select(g => g.First())
                 .ToList();
-            var annotations = targets.ToDictionary(t => t, t => new SyntaxAnnotation(Kind, t.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets, (original, rewritten) => rewritten.WithAdditionalAnnotations(annotations[original])));
+            var annotations = targets.ToDictionary(t => t.Node, t => new SyntaxAnnotation(Kind, t.Node.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            document = document.WithSyntaxRoot(root.ReplaceNodes(annotations.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(annotations[original])));
 
-            foreach (var annotation in annotations.Values)
+            foreach (var (node, diagnostic) in targets)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
-                    document = await fixOne(context.CodeActionEquivalenceKey, document, target, cancellationToken).ConfigureAwait(false);
+                if (current?.GetAnnotatedNodes(annotations[node]).FirstOrDefault() is { } target)
+                    document = await fixOne(context.CodeActionEquivalenceKey, diagnostic, document, target, cancellationToken).ConfigureAwait(false);
             }
 
             return document;

@@ -1822,7 +1822,7 @@ public sealed class AmbientValueNotRestoredTests
     {
         await VerifyCS.FixAsync(
             "using System.Threading;\n\npublic sealed class Worker\n{\n\tprivate static readonly AsyncLocal<string?> s_job = new();\n\n\tpublic void Run(string job)\n\t{\n\t\t[|s_job.Value = job|];\n\t\tSystem.Console.WriteLine(\n\t\t\ts_job.Value);\n\t}\n}\n",
-            "using System.Threading;\n\npublic sealed class Worker\n{\n\tprivate static readonly AsyncLocal<string?> s_job = new();\n\n\tpublic void Run(string job)\n\t{\n\t\tvar previousJob = s_job.Value;\n\t\ts_job.Value = job;\n\t\ttry\n\t\t{\n\t\t\tSystem.Console.WriteLine(\n\t\t\t\ts_job.Value);\n\t\t}\n\t\tfinally\n\t\t{\n\t\t\ts_job.Value = previousJob;\n\t\t}\n\t}\n}\n");
+            "using System.Threading;\n\npublic sealed class Worker\n{\n\tprivate static readonly AsyncLocal<string?> s_job = new();\n\n\tpublic void Run(string job)\n\t{\n\t\tvar previousJob = s_job.Value;\n\t\ts_job.Value = job;\n\t\ttry\n\t\t{\n\t\t\tSystem.Console.WriteLine(\n\t\t\t\ts_job.Value);\n\t\t}\n\t\tfinally\n\t\t{\n\t\t\ts_job.Value = previousJob;\n\t\t}\n\t}\n}\n", new TestSettings { Options = [("indent_style", "tab")] });
     }
 
     [Fact]
