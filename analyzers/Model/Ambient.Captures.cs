@@ -52,7 +52,7 @@ internal sealed partial class Ambient
 
             if (set is not null && SymbolEqualityComparer.Default.Equals(set.Key, slot.Key))
                 set = null;                              // assigned again (restored or replaced) before the capture
-            if (set is null && !IsNullOrDefault(assignment.Value) && _requestValues.CarriesRequestData(assignment.Value, configured, cancellationToken))
+            if (set is null && !IsNullOrDefault(assignment.Value) && _requestValues.Value.CarriesRequestData(assignment.Value, configured, cancellationToken))
                 set = slot;
         }
 

@@ -24,7 +24,7 @@ internal sealed partial class Ambient
     /// </summary>
     public bool IsRestoring(IAssignmentOperation assignment, ISymbol? containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken) =>
         IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol)
-        || !_requestValues.CarriesRequestData(assignment.Value, configured, cancellationToken);
+        || !_requestValues.Value.CarriesRequestData(assignment.Value, configured, cancellationToken);
 
     /// <summary>
     /// Whether the outermost type restores <paramref name="set"/>: in a <c>finally</c> of the same method (or of a method
@@ -158,7 +158,7 @@ internal sealed partial class Ambient
                 continue;
             }
 
-            if (!_requestValues.CarriesRequestData(other.Value, configured, cancellationToken))
+            if (!_requestValues.Value.CarriesRequestData(other.Value, configured, cancellationToken))
                 return true;                             // a saved value put back, or a value derived from the slot itself
         }
 

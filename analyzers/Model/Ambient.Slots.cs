@@ -31,19 +31,23 @@ internal sealed record AmbientSlot(AmbientKind Kind, ISymbol Key, ISymbol Shown,
 internal sealed partial class Ambient
 {
     private readonly KnownTypes.ThreadingTypes _threading;
-    private readonly RequestValues _requestValues;
+    private readonly Lazy<RequestValues> _requestValues;
     private readonly Lifetimes _lifetimes;
     private readonly ConcurrentDictionary<IPropertySymbol, AmbientSlot?> _wrappers = new(SymbolEqualityComparer.Default);
 
-    private Ambient(KnownTypes.ThreadingTypes threading, RequestValues requestValues, Lifetimes lifetimes)
+    private Ambient(KnownTypes.ThreadingTypes threading, Lazy<RequestValues> requestValues, Lifetimes lifetimes)
     {
         _threading = threading;
         _requestValues = requestValues;
         _lifetimes = lifetimes;
     }
 
-    /// <summary>Null when the compilation has none of <c>AsyncLocal&lt;T&gt;</c>, <c>ThreadLocal&lt;T&gt;</c>, <c>[ThreadStatic]</c>: nothing to ask.</summary>
-    public static Ambient? Create(KnownTypes types, RequestValues requestValues, Lifetimes lifetimes) =>
+    /// <summary>
+    /// Null when the compilation has none of <c>AsyncLocal&lt;T&gt;</c>, <c>ThreadLocal&lt;T&gt;</c>, <c>[ThreadStatic]</c>:
+    /// nothing to ask. <paramref name="requestValues"/> is built on the first value to trace (its types are looked up
+    /// then): most compilations never assign a slot.
+    /// </summary>
+    public static Ambient? Create(KnownTypes types, Lazy<RequestValues> requestValues, Lifetimes lifetimes) =>
         types.Threading is { } threading && (threading.AsyncLocal ?? threading.ThreadLocal ?? threading.ThreadStaticAttribute) is not null
             ? new Ambient(threading, requestValues, lifetimes)
             : null;

@@ -24,7 +24,7 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types));
-        _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues.Value, Lifetimes));
+        _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
