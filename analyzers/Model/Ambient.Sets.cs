@@ -97,10 +97,10 @@ internal sealed partial class Ambient
 
     /// <summary>
     /// A synchronous lambda the ASP.NET Core pipeline runs on the request's context: an argument of a
-    /// <c>Microsoft.AspNetCore.*</c> API that adds a handler (<see cref="Conventions.IsPipelineRegistration"/>: <c>app.Use</c>,
-    /// <c>app.Run</c>, <c>MapGet</c>, <c>AddEndpointFilter</c>), or the request delegate returned by such a lambda
-    /// (<c>app.Use(next =&gt; context =&gt; …)</c>). Callbacks such as <c>Response.OnStarting</c> run inside the server's own
-    /// async code, which restores the context.
+    /// <c>Microsoft.AspNetCore.*</c> API that adds a handler (<see cref="Conventions.IsPipelineRegistration"/>:
+    /// <c>app.Use</c>, <c>app.Run</c>, <c>MapGet</c>, <c>AddEndpointFilter</c>), or the request delegate returned by such
+    /// a lambda (<c>app.Use(next =&gt; context =&gt; …)</c>). Callbacks such as <c>Response.OnStarting</c> run inside the
+    /// server's own async code, which restores the context.
     /// </summary>
     private static bool IsPipelineHandler(IAnonymousFunctionOperation lambda)
     {

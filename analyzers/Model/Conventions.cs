@@ -83,23 +83,25 @@ internal static class Conventions
     }
 
     /// <summary>
-    /// An ASP.NET Core API that adds a request handler to the pipeline by its verb (<c>Use…</c>, <c>Run…</c>, <c>Map…</c>,
-    /// <c>Add…</c>: <c>app.Use</c>, <c>app.Run</c>, <c>MapGet</c>, <c>AddEndpointFilter</c>): a synchronous lambda given to it
-    /// runs on the request's execution context. The caller checks that the method is ASP.NET Core's.
+    /// An ASP.NET Core API that adds a request handler to the pipeline by its verb (<c>Use…</c>, <c>Run…</c>,
+    /// <c>Map…</c>, <c>Add…</c>: <c>app.Use</c>, <c>app.Run</c>, <c>MapGet</c>, <c>AddEndpointFilter</c>): a synchronous
+    /// lambda given to it runs on the request's execution context. The caller checks that the method is ASP.NET Core's.
     /// </summary>
     public static bool IsPipelineRegistration(IMethodSymbol method) => StartsWithAny(method.Name, PipelineVerbs);
 
     /// <summary>
     /// A method-shaped accessor by its name (<c>Set…</c>: <c>SetCurrent(value)</c>): whoever calls it sets the value and
-    /// clears it, the way a property setter publishes its <c>value</c>. The caller checks the shape (one parameter, published as it is).
+    /// clears it, the way a property setter publishes its <c>value</c>. The caller checks the shape (one parameter,
+    /// published as it is).
     /// </summary>
     public static bool IsSetterName(IMethodSymbol method) => StartsWithWord(method.Name, "Set");
 
     /// <summary>
-    /// A method whose job is to set an ambient value for its caller, by its verb (<c>On…</c>, <c>Begin…</c>, <c>Enter…</c>,
-    /// <c>Push…</c>, <c>Use…</c>, <c>Set…</c>, <c>Start…</c>, <c>Open…</c>, <c>Init…</c>, <c>Initialize…</c>, <c>Attach…</c>,
-    /// <c>Apply…</c>, <c>Activate…</c>, <c>Change…</c>): restoring the value at its end would undo what it is for, so
-    /// LEAK005 offers no restore-in-<c>finally</c> fix there (a scope object or a paired cleanup is the fix).
+    /// A method whose job is to set an ambient value for its caller, by its verb (<c>On…</c>, <c>Begin…</c>,
+    /// <c>Enter…</c>, <c>Push…</c>, <c>Use…</c>, <c>Set…</c>, <c>Start…</c>, <c>Open…</c>, <c>Init…</c>,
+    /// <c>Initialize…</c>, <c>Attach…</c>, <c>Apply…</c>, <c>Activate…</c>, <c>Change…</c>): restoring the value at its
+    /// end would undo what it is for, so LEAK005 offers no restore-in-<c>finally</c> fix there (a scope object or a
+    /// paired cleanup is the fix).
     /// </summary>
     public static bool BeginsAmbientScope(IMethodSymbol method) => StartsWithAny(method.Name, ScopeVerbs);
 

@@ -161,9 +161,9 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         var group = new List<Member>();
         for (var i = first; i <= last; i++)
         {
-            if (statements[i] is not ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax member } memberStatement)
+            if (statements[i] is not ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax set } setStatement)
                 return null;
-            group.Add(new Member(memberStatement, member.Left, names[i - first], suppress[i - first] == "true"));
+            group.Add(new Member(setStatement, set.Left, names[i - first], suppress[i - first] == "true"));
         }
 
         var rest = statements.Skip(last + 1).ToList();
@@ -229,7 +229,8 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
 
     /// <summary>
     /// The new block that <paramref name="first"/> moves into, with a line break after its brace (the statement's own):
-    /// the statement starts a line there, so that the formatter moves it from the column it had, continuation lines included.
+    /// the statement starts a line there, so that the formatter moves it from the column it had, continuation lines
+    /// included.
     /// </summary>
     private static BlockSyntax OpenLine(BlockSyntax block, StatementSyntax first)
     {
