@@ -53,7 +53,7 @@ internal static class Manifest
 internal sealed class CorpusProject
 {
     private static readonly Regex TestName = new(@"(^|[.\-_])(Tests?|UnitTests?|IntegrationTests?|FunctionalTests?|AcceptanceTests?|E2ETests?|Specs?|Benchmarks?|PerfTests?|Performance|TestHelpers?|TestUtilities|TestUtils|Testing|TestCommon|Tests?\.[A-Za-z.]+|Mocks?|Fakes?)$", RegexOptions.IgnoreCase | RegexOptions.Compiled);
-    private static readonly Regex SkipSegment = new(@"^(tests?|test-?projects?|benchmarks?|perf|samples?|examples?|demos?|playground|sandbox|testing|templates?|build|eng|tools?)$", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+    private static readonly Regex SkipSegment = new(@"^(tests?|test-?projects?|test-?assets?|test-?harness|benchmarks?|perf|samples?|examples?|demos?|playground|sandbox|testing|templates?|build|eng|tools?)$", RegexOptions.IgnoreCase | RegexOptions.Compiled);
     private static readonly string[] TestPackages = ["Microsoft.NET.Test.Sdk", "xunit", "xunit.core", "xunit.v3", "NUnit", "MSTest.TestFramework", "MSTest", "BenchmarkDotNet", "TUnit"];
 
     public required string Path { get; init; }
