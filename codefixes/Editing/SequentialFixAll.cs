@@ -1,4 +1,4 @@
-namespace LeakAnalyzers.Helpers;
+namespace LeakAnalyzers.Editing;
 
 /// <summary>
 /// Fix All that applies one fix at a time, each against the document the previous fix produced. Our fixes add locals,

@@ -1,6 +1,6 @@
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace LeakAnalyzers.Helpers;
+namespace LeakAnalyzers.Editing;
 
 /// <summary>Names for the locals fixes introduce: never one the enclosing member already declares or that binds where it goes (the one naming helper every fixer uses).</summary>
 internal static class Naming

@@ -2,7 +2,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
-namespace LeakAnalyzers.Helpers;
+namespace LeakAnalyzers.Editing;
 
 /// <summary>Small syntax edits the fixes share: statements inserted before another one, and <c>var</c> declarations (names come from <see cref="Naming"/>).</summary>
 internal static class Statements
