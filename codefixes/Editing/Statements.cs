@@ -1,15 +1,46 @@
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
 namespace LeakAnalyzers.Editing;
 
-/// <summary>Small syntax edits the fixes share: statements inserted before another one, and <c>var</c> declarations (names come from <see cref="Naming"/>).</summary>
+/// <summary>Statements the fixes add: <c>var</c> declarations (names come from <see cref="Naming"/>) put before another statement.</summary>
 internal static class Statements
 {
     /// <summary>
+    /// Records, in <paramref name="editor"/>, <paramref name="inserted"/> just before <paramref name="statement"/> (a
+    /// statement in a block, or top-level code: <see cref="CanInsertBefore"/>), laid out by the formatter. The comments
+    /// above the statement move above the first inserted one, so that they still open the group they introduced.
+    /// </summary>
+    public static void InsertBefore(SyntaxEditor editor, StatementSyntax statement, IReadOnlyList<StatementSyntax> inserted)
+    {
+        if (inserted.Count == 0)
+            return;
+        var placed = inserted
+            .Select((s, i) => (i == 0 ? s.WithLeadingTrivia(statement.GetLeadingTrivia()) : s).WithAdditionalAnnotations(Formatter.Annotation))
+            .ToList();
+        editor.ReplaceNode(statement, static (current, _) => current.WithLeadingTrivia(ElasticMarker));
+        if (statement.Parent is GlobalStatementSyntax global)
+            editor.InsertBefore(global, placed.Select(GlobalStatement));
+        else
+            editor.InsertBefore(statement, placed);
+    }
+
+    /// <summary><c>var name = value;</c>, for <see cref="InsertBefore(SyntaxEditor, StatementSyntax, IReadOnlyList{StatementSyntax})"/>.</summary>
+    public static LocalDeclarationStatementSyntax Var(SyntaxGenerator generator, string name, ExpressionSyntax value) =>
+        (LocalDeclarationStatementSyntax)generator.LocalDeclarationStatement(name, value.WithoutTrivia());
+
+    /// <summary>True when a statement can be put before <paramref name="statement"/>: it sits in a block or in top-level code.</summary>
+    public static bool CanInsertBefore(StatementSyntax statement) =>
+        statement.Parent is BlockSyntax or GlobalStatementSyntax;
+
+    /// <summary>
     /// Inserts <paramref name="inserted"/> just before <paramref name="statement"/> (a statement in a block, or top-level
-    /// code). The first inserted statement takes the statement's comments; the statement keeps its indentation.
+    /// code), copying the statement's indentation by hand. Prefer
+    /// <see cref="InsertBefore(SyntaxEditor, StatementSyntax, IReadOnlyList{StatementSyntax})"/>, which lets the formatter
+    /// lay the statements out; this one stays while the LEAK004 fixer uses it.
     /// </summary>
     public static SyntaxNode InsertBefore(SyntaxNode root, StatementSyntax statement, IReadOnlyList<StatementSyntax> inserted)
     {
@@ -26,11 +57,10 @@ internal static class Statements
             : root.ReplaceNode(statement, placed);
     }
 
-    /// <summary>True when a statement can be put before <paramref name="statement"/>: it sits in a block or in top-level code.</summary>
-    public static bool CanInsertBefore(StatementSyntax statement) =>
-        statement.Parent is BlockSyntax or GlobalStatementSyntax;
-
-    /// <summary><c>var name = value;</c>, spaced by hand so that the user's expression is not reformatted.</summary>
+    /// <summary>
+    /// <c>var name = value;</c>, spaced by hand so that the user's expression is not reformatted. Prefer
+    /// <see cref="Var"/> with the formatter; this one stays while the LEAK004 fixer uses it.
+    /// </summary>
     public static LocalDeclarationStatementSyntax VarDeclaration(string name, ExpressionSyntax value) =>
         LocalDeclarationStatement(default, default, default, VariableDeclaration(IdentifierName(Identifier(TriviaList(), "var", TriviaList(Space))),
             SingletonSeparatedList(VariableDeclarator(Identifier(TriviaList(), name, TriviaList(Space)))
