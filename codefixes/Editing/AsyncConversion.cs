@@ -122,7 +122,12 @@ internal sealed class AsyncConversion
             var updated = current is AnonymousFunctionExpressionSyntax lambda
                 ? lambda.WithoutLeadingTrivia().WithAsyncKeyword(Token(SyntaxKind.AsyncKeyword)).WithLeadingTrivia(lambda.GetLeadingTrivia())
                 : generator.WithModifiers(current, generator.GetModifiers(current).WithAsync(true));
-            return returnType is null ? updated : generator.WithType(updated, Imports.Type(generator, returnType));
+            return (updated, returnType) switch
+            {
+                (MethodDeclarationSyntax method, { }) => method.WithReturnType(Imports.Type(generator, returnType).WithTriviaFrom(method.ReturnType)),
+                (LocalFunctionStatementSyntax local, { }) => local.WithReturnType(Imports.Type(generator, returnType).WithTriviaFrom(local.ReturnType)),
+                _ => updated,
+            };
         });
     }
 
@@ -151,9 +156,9 @@ internal sealed class AsyncConversion
                     Block(Awaited((ReturnStatementSyntax)current), ReturnStatement()).WithTriviaFrom(current).WithAdditionalAnnotations(Formatter.Annotation));
                 break;
             case ReturnRewrite.Bare when planned.IsLast:
-                // Comments above the dropped return stay; its line goes.
+                // Comments above the dropped return stay (the formatter re-indents what follows them); its line goes.
                 editor.RemoveNode(statement, statement.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia))
-                    ? SyntaxRemoveOptions.KeepLeadingTrivia
+                    ? SyntaxRemoveOptions.KeepLeadingTrivia | SyntaxRemoveOptions.AddElasticMarker
                     : SyntaxRemoveOptions.KeepNoTrivia);
                 break;
             case ReturnRewrite.Bare:

@@ -10,7 +10,7 @@ namespace LeakAnalyzers.Editing;
 /// cleanup (Roslyn's <c>ImportAdder</c>) imports their namespace and reduces them to their simple name. An extension
 /// method has no such mark, and the cleanup may decline an import it was not asked for by a type (an extension method of
 /// the namespace with the name of a call in a lambda counts as a conflict), which would leave the call unbound; so
-/// <see cref="AddNamespace"/> adds its namespace while the fix is applied, at the place the cleanup would choose:
+/// <see cref="AddNamespaceOf"/> adds its namespace while the fix is applied, at the place the cleanup would choose:
 /// <c>System</c> namespaces first, then in ordinal order, before the first directive that sorts after it.
 /// </summary>
 internal static class Imports
@@ -20,13 +20,14 @@ internal static class Imports
         (TypeSyntax)generator.TypeExpression(type).WithAdditionalAnnotations(Simplifier.AddImportsAnnotation);
 
     /// <summary>
-    /// Records, in <paramref name="editor"/>, <c>using <paramref name="ns"/>;</c> among the file's using directives, for an
-    /// extension method of it that <paramref name="model"/> does not see at <paramref name="position"/> (it is then
-    /// imported already: by the file, a global using or an enclosing namespace, and nothing is added).
+    /// Records, in <paramref name="editor"/>, a <c>using</c> of <paramref name="extensions"/>' namespace among the file's
+    /// using directives, for a call of its extension method <paramref name="method"/> at <paramref name="position"/>;
+    /// nothing when the method is already in scope there (the file, a global using or an enclosing namespace imports it).
     /// </summary>
-    public static void AddNamespace(SyntaxEditor editor, INamespaceSymbol ns, SemanticModel model, int position, INamedTypeSymbol extensions, string method)
+    public static void AddNamespaceOf(SyntaxEditor editor, INamedTypeSymbol extensions, string method, SemanticModel model, int position)
     {
-        if (editor.OriginalRoot is not CompilationUnitSyntax unit || ns.IsGlobalNamespace
+        var ns = extensions.ContainingNamespace;
+        if (editor.OriginalRoot is not CompilationUnitSyntax unit || ns is null || ns.IsGlobalNamespace
             || extensions.GetMembers(method).OfType<IMethodSymbol>().Any(m => m.IsExtensionMethod && model.LookupSymbols(position, m.Parameters.FirstOrDefault()?.Type, method, includeReducedExtensionMethods: true).Any()))
         {
             return;

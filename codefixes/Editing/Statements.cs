@@ -11,21 +11,38 @@ internal static class Statements
 {
     /// <summary>
     /// Records, in <paramref name="editor"/>, <paramref name="inserted"/> just before <paramref name="statement"/> (a
-    /// statement in a block, or top-level code: <see cref="CanInsertBefore"/>), laid out by the formatter. The comments
-    /// above the statement move above the first inserted one, so that they still open the group they introduced.
+    /// statement in a block, or top-level code: <see cref="CanInsertBefore"/>), indented by the formatter. The comments
+    /// above the statement move above the first inserted one, so that they still open the group they introduced. Each
+    /// inserted statement ends with the file's line break (the statement's own, else the first in the file): elastic
+    /// trivia there would let the formatter treat top-level statements as members and put a blank line between them.
     /// </summary>
     public static void InsertBefore(SyntaxEditor editor, StatementSyntax statement, IReadOnlyList<StatementSyntax> inserted)
     {
         if (inserted.Count == 0)
             return;
+        var lineBreak = statement.GetTrailingTrivia().Concat(statement.SyntaxTree.GetRoot().DescendantTrivia())
+            .FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia)) is { RawKind: (int)SyntaxKind.EndOfLineTrivia } fileLineBreak
+            ? fileLineBreak
+            : ElasticLineFeed;
         var placed = inserted
-            .Select((s, i) => (i == 0 ? s.WithLeadingTrivia(statement.GetLeadingTrivia()) : s).WithAdditionalAnnotations(Formatter.Annotation))
+            .Select((s, i) => (i == 0 ? s.WithLeadingTrivia(statement.GetLeadingTrivia()) : s).WithTrailingTrivia(lineBreak).WithAdditionalAnnotations(Formatter.Annotation))
             .ToList();
-        editor.ReplaceNode(statement, static (current, _) => current.WithLeadingTrivia(ElasticMarker));
-        if (statement.Parent is GlobalStatementSyntax global)
-            editor.InsertBefore(global, placed.Select(GlobalStatement));
+        editor.ReplaceNode(statement, static (current, _) => current.WithoutLeadingTrivia());
+        if (statement.Parent is GlobalStatementSyntax { Parent: CompilationUnitSyntax unit } global)
+        {
+            // Inserted as statements of the unit, not through the generator's member insertion, which spaces members apart.
+            editor.TrackNode(global);
+            editor.ReplaceNode(unit, (current, _) =>
+            {
+                var members = ((CompilationUnitSyntax)current).Members;
+                var index = members.IndexOf((MemberDeclarationSyntax)current.GetCurrentNode(global)!);
+                return ((CompilationUnitSyntax)current).WithMembers(members.InsertRange(index, placed.Select(GlobalStatement)));
+            });
+        }
         else
+        {
             editor.InsertBefore(statement, placed);
+        }
     }
 
     /// <summary><c>var name = value;</c>, for <see cref="InsertBefore(SyntaxEditor, StatementSyntax, IReadOnlyList{StatementSyntax})"/>.</summary>

@@ -240,7 +240,7 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
             var getRequiredService = generator.MemberAccessExpression(generator.MemberAccessExpression(context, "RequestServices"),
                 generator.GenericName("GetRequiredService", Imports.Type(generator, lifetimeType)));
             lifetime = generator.InvocationExpression(getRequiredService);
-            edits.Add(editor => Imports.AddNamespace(editor, extensions.ContainingNamespace, model, statement.SpanStart, extensions, "GetRequiredService"));
+            edits.Add(editor => Imports.AddNamespaceOf(editor, extensions, "GetRequiredService", model, statement.SpanStart));
         }
         else
         {
