@@ -12,11 +12,18 @@ internal static class SequentialFixAll
     private const string TargetKind = "LeakAnalyzers.FixAllTarget";
     private const string AdditionalKind = "LeakAnalyzers.FixAllAdditional";
 
-    /// <summary>Fix All for a fixer with one action: <paramref name="fixOne"/> gets the node each diagnostic is reported at.</summary>
+    /// <summary>
+    /// Fix All for a fixer with one action: <paramref name="fixOne"/> gets the node each diagnostic is reported at.
+    /// Prefer <see cref="Create(Func{FixTarget, CancellationToken, Task{Document}})"/>, which also hands over the
+    /// analyzer's decision (properties, additional locations), so that the fix need not judge the rule again.
+    /// </summary>
     public static FixAllProvider Create(Func<Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
         Create((target, cancellationToken) => fixOne(target.Document, target.Node, cancellationToken));
 
-    /// <summary>The same, for a fixer with several actions: <paramref name="fixOne"/> gets the chosen action's equivalence key.</summary>
+    /// <summary>
+    /// The same, for a fixer with several actions: <paramref name="fixOne"/> gets the chosen action's equivalence key.
+    /// Prefer <see cref="Create(Func{FixTarget, CancellationToken, Task{Document}})"/> (<see cref="FixTarget.EquivalenceKey"/>).
+    /// </summary>
     public static FixAllProvider Create(Func<string?, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
         Create((target, cancellationToken) => fixOne(target.EquivalenceKey, target.Document, target.Node, cancellationToken));
 

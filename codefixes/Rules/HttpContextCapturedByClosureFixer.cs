@@ -2,6 +2,7 @@ using System.Composition;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
+using Locations = LeakAnalyzers.Rules.HttpContextCapturedByClosureAnalyzer.Locations;
 
 namespace LeakAnalyzers.Rules;
 
@@ -43,8 +44,8 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
     /// <summary>The copies and the reads that replace the uses; null unless every use the analyzer found is a value read.</summary>
     private static async Task<EditPlan?> PlanAsync(FixTarget target, CancellationToken cancellationToken)
     {
-        // Additional locations: [0] the closure, then every pooled use in it. A local function is not fixed.
-        if (target.Additional.Length < 2 || target.Additional[0] is not AnonymousFunctionExpressionSyntax closure
+        // The closure, then every pooled use in it (the analyzer's Locations). A local function is not fixed.
+        if (target.Additional.Length <= Locations.FirstUse || target.Additional[Locations.Closure] is not AnonymousFunctionExpressionSyntax closure
             || closure.Parent?.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
             || !Statements.CanInsertBefore(statement)
             || await target.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model
@@ -55,7 +56,7 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
 
         // Every use must be a read of a value-like member chain; equal chains share one local.
         var chains = new List<ExpressionSyntax>();
-        foreach (var node in target.Additional.Skip(1))
+        foreach (var node in target.Additional.Skip(Locations.FirstUse))
         {
             if (node is not ExpressionSyntax use || !closure.Span.Contains(use.Span)
                 || ValueChain(use, values, model, cancellationToken) is not { } chain
