@@ -343,6 +343,7 @@ internal sealed class KnownTypes
             ServiceCollectionServiceExtensions = types.Find(TypeNames.ServiceCollectionServiceExtensions);
             ServiceCollectionDescriptorExtensions = types.Find(TypeNames.ServiceCollectionDescriptorExtensions);
             ServiceCollectionHostedServiceExtensions = types.Find(TypeNames.ServiceCollectionHostedServiceExtensions);
+            ServiceProviderServiceExtensions = types.Find(TypeNames.ServiceProviderServiceExtensions);
         }
 
         public INamedTypeSymbol? IHostApplicationLifetime { get; }
@@ -351,6 +352,9 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? ServiceCollectionServiceExtensions { get; }
         public INamedTypeSymbol? ServiceCollectionDescriptorExtensions { get; }
         public INamedTypeSymbol? ServiceCollectionHostedServiceExtensions { get; }
+
+        /// <summary><c>GetRequiredService&lt;T&gt;()</c>'s class: the LEAK002 fixer imports its namespace when it resolves a service from the request.</summary>
+        public INamedTypeSymbol? ServiceProviderServiceExtensions { get; }
     }
 }
 

@@ -102,6 +102,7 @@ internal static class TypeNames
     public const string ServiceCollectionServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions";
     public const string ServiceCollectionDescriptorExtensions = "Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions";
     public const string ServiceCollectionHostedServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionHostedServiceExtensions";
+    public const string ServiceProviderServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions";
     public const string WebApplication = "Microsoft.AspNetCore.Builder.WebApplication";
     public const string IActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
     public const string IResult = "Microsoft.AspNetCore.Http.IResult";
