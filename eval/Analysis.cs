@@ -125,7 +125,7 @@ internal sealed class Analysis(ImmutableArray<DiagnosticAnalyzer> analyzers, Pac
         foreach (var (name, version, reference) in FrameworkReferences(framework))
             byName[name] = (version, reference, true);
         var missing = 0;
-        foreach (var package in project.Packages)
+        foreach (var package in project.AllPackages())
         {
             var assets = packages.Get(package.Name, package.Version, framework);
             if (assets.Status is not ("ok" or "partial"))

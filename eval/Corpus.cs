@@ -85,6 +85,28 @@ internal sealed class CorpusProject
         }
     }
 
+    /// <summary>
+    /// The packages the compiler sees: the project's own and, as NuGet flows them through project references, those of
+    /// every project it references (directly or not). The project's own version wins.
+    /// </summary>
+    public List<PackageRef> AllPackages()
+    {
+        var result = new Dictionary<string, PackageRef>(StringComparer.OrdinalIgnoreCase);
+        var seen = new HashSet<CorpusProject>();
+        void Visit(CorpusProject project)
+        {
+            if (!seen.Add(project))
+                return;
+            foreach (var package in project.Packages)
+                result.TryAdd(package.Name, package);
+            foreach (var reference in project.References)
+                Visit(reference);
+        }
+
+        Visit(this);
+        return result.Values.ToList();
+    }
+
     /// <summary>Reads a project: picks its target framework, decides whether it is production code, lists its sources.</summary>
     public static CorpusProject Load(string path, string repoRoot, ManifestEntry entry)
     {

@@ -72,7 +72,7 @@ internal static class Program
         stopwatch.Restart();
         var resolver = new PackageResolver(settings.Work);
         var needed = repos.SelectMany(r => r.BuildOrder())
-            .SelectMany(p => p.Packages.Select(k => (k.Name, k.Version, PackageResolver.RestoreFramework(p.TargetFramework)))).ToList();
+            .SelectMany(p => p.AllPackages().Select(k => (k.Name, k.Version, PackageResolver.RestoreFramework(p.TargetFramework)))).ToList();
         var frameworks = repos.SelectMany(r => r.BuildOrder()).Select(p => PackageResolver.RestoreFramework(p.TargetFramework)).Distinct().ToList();
         var packs = new List<(string Pack, string Version)>();
         foreach (var framework in frameworks)
