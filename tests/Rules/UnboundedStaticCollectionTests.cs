@@ -852,20 +852,28 @@ public sealed class UnboundedStaticCollectionTests
                 private static readonly MemoryCache ById = new(new MemoryCacheOptions { SizeLimit = ByIdSizeLimit });
                 private const int ByIdSizeLimit = 10_000;
                 private const int ByIdSlidingExpirationMinutes = 10;
-                private static readonly MemoryCacheEntryOptions ByIdEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(ByIdSlidingExpirationMinutes) };
+                private static readonly MemoryCacheEntryOptions ByIdEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(ByIdSlidingExpirationMinutes)
+                };
                 private static readonly MemoryCache Hits = new(new MemoryCacheOptions { SizeLimit = HitsSizeLimit });
                 private const int HitsSizeLimit = 10_000;
                 private const int HitsSlidingExpirationMinutes = 10;
-                private static readonly MemoryCacheEntryOptions HitsEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(HitsSlidingExpirationMinutes) };
+                private static readonly MemoryCacheEntryOptions HitsEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(HitsSlidingExpirationMinutes)
+                };
 
-                public static Product Get(int id) => ById.GetOrCreate<Product>(id, entry =>
+                public static Product Get(int id) => ById.GetOrCreate(id, entry =>
                 {
                     entry.SetOptions(ByIdEntryOptions);
                     var key = (int)entry.Key;
                     return new Product(key, "p" + key);
                 });
 
-                public static Product GetCached(int id) => ById.GetOrCreate<Product>(id, entry =>
+                public static Product GetCached(int id) => ById.GetOrCreate(id, entry =>
                 {
                     entry.SetOptions(ByIdEntryOptions);
                     return Load((int)entry.Key);
@@ -873,7 +881,7 @@ public sealed class UnboundedStaticCollectionTests
 
                 public static Product GetNamed(int id)
                 {
-                    return ById.GetOrCreate<Product>(id, entry =>
+                    return ById.GetOrCreate(id, entry =>
                     {
                         entry.SetOptions(ByIdEntryOptions);
                         var key = (int)entry.Key;
@@ -886,7 +894,7 @@ public sealed class UnboundedStaticCollectionTests
 
                 public static bool Has(int id) => ById.TryGetValue(id, out _) && ById.Count > 0;
 
-                public static void Offer(Product product) => ById.GetOrCreate<Product>(product.Id, entry =>
+                public static void Offer(Product product) => ById.GetOrCreate(product.Id, entry =>
                 {
                     entry.SetOptions(ByIdEntryOptions);
                     return product;
@@ -948,7 +956,11 @@ public sealed class UnboundedStaticCollectionTests
                 private static readonly MemoryCache Prices = new(new MemoryCacheOptions { SizeLimit = PricesSizeLimit });
                 private const int PricesSizeLimit = 10_000;
                 private const int PricesSlidingExpirationMinutes = 10;
-                private static readonly MemoryCacheEntryOptions PricesEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(PricesSlidingExpirationMinutes) };
+                private static readonly MemoryCacheEntryOptions PricesEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(PricesSlidingExpirationMinutes)
+                };
 
                 public static decimal? Find(string sku) => Prices.TryGetValue<decimal>(sku, out var price) ? price : null;
             }
@@ -1009,7 +1021,11 @@ public sealed class UnboundedStaticCollectionTests
                 internal static readonly MemoryCache Names = new(new MemoryCacheOptions { SizeLimit = NamesSizeLimit });
                 private const int NamesSizeLimit = 10_000;
                 private const int NamesSlidingExpirationMinutes = 10;
-                internal static readonly MemoryCacheEntryOptions NamesEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(NamesSlidingExpirationMinutes) };
+                internal static readonly MemoryCacheEntryOptions NamesEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(NamesSlidingExpirationMinutes)
+                };
             }
 
             public static class TenantEndpoints
@@ -1059,7 +1075,11 @@ public sealed class UnboundedStaticCollectionTests
                 private readonly MemoryCache _names = new(new MemoryCacheOptions { SizeLimit = NamesSizeLimit });
                 private const int NamesSizeLimit = 10_000;
                 private const int NamesSlidingExpirationMinutes = 10;
-                private static readonly MemoryCacheEntryOptions NamesEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(NamesSlidingExpirationMinutes) };
+                private static readonly MemoryCacheEntryOptions NamesEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(NamesSlidingExpirationMinutes)
+                };
 
                 public string Find(int id) => _names.TryGetValue<string>(id, out var name) ? name : "unknown";
 
@@ -1112,9 +1132,13 @@ public sealed class UnboundedStaticCollectionTests
                 private static readonly MemoryCache Products = new(new MemoryCacheOptions { SizeLimit = ProductsSizeLimit });
                 private const int ProductsSizeLimit = 10_000;
                 private const int ProductsSlidingExpirationMinutes = 10;
-                private static readonly MemoryCacheEntryOptions ProductsEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(ProductsSlidingExpirationMinutes) };
+                private static readonly MemoryCacheEntryOptions ProductsEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(ProductsSlidingExpirationMinutes)
+                };
 
-                public static ProductView Get(int id) => Products.GetOrCreate<ProductView>(id, entry =>
+                public static ProductView Get(int id) => Products.GetOrCreate(id, entry =>
                 {
                     entry.SetOptions(ProductsEntryOptions);
                     var key = (int)entry.Key;
@@ -1157,7 +1181,7 @@ public sealed class UnboundedStaticCollectionTests
                 private const int ByPathSlidingExpirationMinutes = 10;
                 private static readonly MemoryCacheEntryOptions ByPathEntryOptions = new MemoryCacheEntryOptions { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(ByPathSlidingExpirationMinutes) };
 
-                public static byte[] Get(string path) => ByPath.GetOrCreate<byte[]>(path, entry =>
+                public static byte[] Get(string path) => ByPath.GetOrCreate(path, entry =>
                 {
                     entry.SetOptions(ByPathEntryOptions);
                     return Render((string)entry.Key);
@@ -1639,7 +1663,11 @@ public sealed class UnboundedStaticCollectionTests
             private static readonly MemoryCache PerPage = new(new MemoryCacheOptions { SizeLimit = PerPageSizeLimit });
             private const int PerPageSizeLimit = 10_000;
             private const int PerPageSlidingExpirationMinutes = 10;
-            private static readonly MemoryCacheEntryOptions PerPageEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(PerPageSlidingExpirationMinutes) };
+            private static readonly MemoryCacheEntryOptions PerPageEntryOptions = new()
+            {
+                Size = 1,
+                SlidingExpiration = System.TimeSpan.FromMinutes(PerPageSlidingExpirationMinutes)
+            };
             private static readonly HashSet<string> Addresses = new();
             private const int AddressesCapacity = 10_000;
 
@@ -1914,7 +1942,11 @@ public sealed class UnboundedStaticCollectionTests
                 private static readonly MemoryCache Names = new(new MemoryCacheOptions { SizeLimit = NamesSizeLimit });
                 private const int NamesSizeLimit = 2000;
                 private const int NamesSlidingExpirationMinutes = 30;
-                private static readonly MemoryCacheEntryOptions NamesEntryOptions = new() { Size = 1, SlidingExpiration = System.TimeSpan.FromMinutes(NamesSlidingExpirationMinutes) };
+                private static readonly MemoryCacheEntryOptions NamesEntryOptions = new()
+                {
+                    Size = 1,
+                    SlidingExpiration = System.TimeSpan.FromMinutes(NamesSlidingExpirationMinutes)
+                };
 
                 public static void Put(int id, string name) => Names.Set(id, name, NamesEntryOptions);
             }
