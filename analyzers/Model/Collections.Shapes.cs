@@ -33,8 +33,6 @@ internal sealed partial class Collections
     public static Collections? Create(KnownTypes types, Lifetimes lifetimes) =>
         types.Collections is { } collections ? new Collections(types, collections, lifetimes) : null;
 
-    public KnownTypes.CollectionTypes Types => _collections;
-
     /// <summary>The shape of a tracked type (concrete, or one of the interfaces a tracked type is declared as), else null.</summary>
     public CollectionShape? ShapeOf(INamedTypeSymbol type)
     {
