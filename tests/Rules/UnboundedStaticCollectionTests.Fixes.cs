@@ -942,6 +942,63 @@ public sealed partial class UnboundedStaticCollectionTests
         Assert.Empty(await fixedCompilation.WithAnalyzers(Harness.RuleAnalyzers<UnboundedStaticCollectionAnalyzer>()).GetAnalyzerDiagnosticsAsync());
     }
 
+    /// <summary>
+    /// The fixer acts on what the diagnostic says and judges nothing again: it offers only the fixes the properties
+    /// allow, and the bound fix guards the growth sites of the additional locations, no others.
+    /// </summary>
+    [Fact]
+    public async Task Fixes_FollowTheDiagnosticsPropertiesAndGrowthSites()
+    {
+        const string source = """
+            using System.Collections.Generic;
+
+            public static class Visits
+            {
+                private static readonly Dictionary<string, int> PerPage = new();
+
+                public static void Visit(string page) => PerPage[page] = 1;
+
+                public static void Revisit(string page) => PerPage[page] = 2;
+            }
+            """;
+        var project = await FixChecks.CreateProjectAsync([source], new TestSettings());
+        var document = project.Documents.Single();
+        var tree = (await document.GetSyntaxTreeAsync())!;
+        var text = source.ReplaceLineEndings("\n");
+        Location At(string code) => Location.Create(tree, new TextSpan(text.IndexOf(code, StringComparison.Ordinal), code.Length));
+        var diagnostic = Diagnostic.Create(Descriptors.UnboundedStaticCollection, At("PerPage"), [At("PerPage[page] = 2")],
+            ImmutableDictionary<string, string?>.Empty
+                .Add(UnboundedStaticCollectionAnalyzer.Properties.MemoryCache, "false")
+                .Add(UnboundedStaticCollectionAnalyzer.Properties.Bound, "true"),
+            "PerPage");
+
+        var actions = new List<CodeAction>();
+        await new UnboundedStaticCollectionFixer().RegisterCodeFixesAsync(new CodeFixContext(document, diagnostic, (action, _) => actions.Add(action), CancellationToken.None));
+
+        var action = Assert.Single(actions);
+        Assert.Equal(UnboundedStaticCollectionFixer.BoundTitle, action.Title);
+        var operations = await action.GetOperationsAsync(CancellationToken.None);
+        var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetDocument(document.Id)!;
+        Assert.Equal("""
+            using System.Collections.Generic;
+
+            public static class Visits
+            {
+                private static readonly Dictionary<string, int> PerPage = new();
+                private const int PerPageCapacity = 10_000;
+
+                public static void Visit(string page) => PerPage[page] = 1;
+
+                public static void Revisit(string page)
+                {
+                    if (PerPage.Count >= PerPageCapacity)
+                        PerPage.Clear();
+                    PerPage[page] = 2;
+                }
+            }
+            """.ReplaceLineEndings("\n"), (await changed.GetTextAsync()).ToString().ReplaceLineEndings("\n"));
+    }
+
     private sealed class FixedDiagnostics(ImmutableArray<Diagnostic> diagnostics) : FixAllContext.DiagnosticProvider
     {
         public override Task<IEnumerable<Diagnostic>> GetAllDiagnosticsAsync(Project project, CancellationToken cancellationToken) =>
