@@ -230,6 +230,8 @@ internal sealed class KnownTypes
             MemoryCache = types.Find(TypeNames.MemoryCache);
             MemoryCacheOptions = types.Find(TypeNames.MemoryCacheOptions);
             MemoryCacheEntryOptions = types.Find(TypeNames.MemoryCacheEntryOptions);
+            CacheExtensions = types.Find(TypeNames.CacheExtensions);
+            CacheEntryExtensions = types.Find(TypeNames.CacheEntryExtensions);
         }
 
         public static CollectionTypes? Create(KnownTypes types)
@@ -253,6 +255,12 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? MemoryCache { get; }
         public INamedTypeSymbol? MemoryCacheOptions { get; }
         public INamedTypeSymbol? MemoryCacheEntryOptions { get; }
+
+        /// <summary><c>Set</c>, <c>Get&lt;T&gt;</c>, <c>TryGetValue&lt;T&gt;</c>, <c>GetOrCreate&lt;T&gt;</c> on an <c>IMemoryCache</c>: the MemoryCache fix calls them.</summary>
+        public INamedTypeSymbol? CacheExtensions { get; }
+
+        /// <summary><c>SetOptions</c> on an <c>ICacheEntry</c>.</summary>
+        public INamedTypeSymbol? CacheEntryExtensions { get; }
     }
 
     /// <summary><c>HttpClient</c> and its response.</summary>

@@ -70,6 +70,8 @@ internal static class TypeNames
     public const string MemoryCache = "Microsoft.Extensions.Caching.Memory.MemoryCache";
     public const string MemoryCacheOptions = "Microsoft.Extensions.Caching.Memory.MemoryCacheOptions";
     public const string MemoryCacheEntryOptions = "Microsoft.Extensions.Caching.Memory.MemoryCacheEntryOptions";
+    public const string CacheExtensions = "Microsoft.Extensions.Caching.Memory.CacheExtensions";
+    public const string CacheEntryExtensions = "Microsoft.Extensions.Caching.Memory.CacheEntryExtensions";
 
     public const string HttpContext = "Microsoft.AspNetCore.Http.HttpContext";
     public const string HttpRequest = "Microsoft.AspNetCore.Http.HttpRequest";

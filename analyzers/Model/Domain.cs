@@ -14,6 +14,8 @@ internal sealed class Domain
     private readonly Lazy<Work?> _work;
     private readonly Lazy<RequestScope?> _requestScope;
     private readonly Lazy<RequestValues?> _requestValues;
+    private readonly Lazy<Collections?> _collections;
+    private readonly Lazy<Services?> _services;
 
     private Domain(Compilation compilation)
     {
@@ -23,6 +25,8 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
+        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
+        _services = new Lazy<Services?>(() => Services.Create(Types));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -43,4 +47,10 @@ internal sealed class Domain
 
     /// <summary>What belongs to the request. Null without ASP.NET Core.</summary>
     public RequestValues? RequestValues => _requestValues.Value;
+
+    /// <summary>Long-lived collections that may grow without bound. Null without the tracked collection types.</summary>
+    public Collections? Collections => _collections.Value;
+
+    /// <summary>Service lifetimes from dependency-injection registrations. Null without Microsoft.Extensions.DependencyInjection.</summary>
+    public Services? Services => _services.Value;
 }
