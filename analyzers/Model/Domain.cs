@@ -14,6 +14,7 @@ internal sealed class Domain
     private readonly Lazy<Work?> _work;
     private readonly Lazy<RequestScope?> _requestScope;
     private readonly Lazy<RequestValues?> _requestValues;
+    private readonly Lazy<Responses?> _responses;
 
     private Domain(Compilation compilation)
     {
@@ -23,6 +24,7 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
+        _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -43,4 +45,7 @@ internal sealed class Domain
 
     /// <summary>What belongs to the request. Null without ASP.NET Core.</summary>
     public RequestValues? RequestValues => _requestValues.Value;
+
+    /// <summary>Who owns an <c>HttpResponseMessage</c> and whether it is disposed. Null without <c>HttpResponseMessage</c>.</summary>
+    public Responses? Responses => _responses.Value;
 }
