@@ -1,6 +1,7 @@
 using LeakAnalyzers.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 using Analyze = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.UndisposedHttpResponseMessageAnalyzer>;
 using VerifyCS = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.UndisposedHttpResponseMessageAnalyzer, LeakAnalyzers.Rules.UndisposedHttpResponseMessageFixer>;
@@ -73,8 +74,8 @@ public sealed class UndisposedHttpResponseMessageTests
                     _ = {|#1:_client.GetAsync(url).Result|};
                 }
             """),
-            Analyze.Diagnostic().WithLocation(0).WithArguments("PostAsync", "discarded without being disposed"),
-            Analyze.Diagnostic().WithLocation(1).WithArguments("GetAsync", "discarded without being disposed"));
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("PostAsync", "discarded without being disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "discarded without being disposed"));
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class UndisposedHttpResponseMessageTests
                     var response = {|#0:await _client.GetAsync(url)|};
                     return await response.Content.ReadAsStringAsync();
                 }
-            """), Analyze.Diagnostic().WithLocation(0).WithArguments("GetAsync", "never disposed"));
+            """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
     }
 
     [Fact]
@@ -104,7 +105,7 @@ public sealed class UndisposedHttpResponseMessageTests
 
                     return await response.Content.ReadAsStringAsync();
                 }
-            """), Analyze.Diagnostic().WithLocation(0).WithArguments("GetAsync", "not disposed on every path"));
+            """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "not disposed on every path"));
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class UndisposedHttpResponseMessageTests
                     response.Dispose();
                     return text;
                 }
-            """), Analyze.Diagnostic().WithLocation(0).WithArguments("GetAsync", "not disposed on every path"));
+            """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "not disposed on every path"));
     }
 
     [Theory]
@@ -204,8 +205,8 @@ public sealed class UndisposedHttpResponseMessageTests
                 }
             }
             """,
-            Analyze.Diagnostic().WithLocation(0).WithArguments("SendAsync", UndisposedHttpResponseMessageAnalyzer.OverwrittenInLoop),
-            Analyze.Diagnostic().WithLocation(1).WithArguments("GetAsync", UndisposedHttpResponseMessageAnalyzer.OverwrittenInLoop));
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("SendAsync", UndisposedHttpResponseMessageAnalyzer.OverwrittenInLoop),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", UndisposedHttpResponseMessageAnalyzer.OverwrittenInLoop));
     }
 
     [Fact]
