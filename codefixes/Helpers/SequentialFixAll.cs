@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace LeakAnalyzers.Helpers;
 
 /// <summary>
@@ -36,6 +38,54 @@ internal static class SequentialFixAll
                 var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
                 if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
                     document = await fixOne(context.CodeActionEquivalenceKey, document, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            return document;
+        });
+
+    /// <summary>
+    /// The same, for a fixer that reads the analyzer's decision (<see cref="Diagnostic.Properties"/>, additional
+    /// locations): <paramref name="fixOne"/> gets each diagnostic moved to the document the previous fix produced. Its
+    /// location and its additional locations are tracked like the targets; one whose node an earlier fix removed becomes
+    /// <see cref="Location.None"/>.
+    /// </summary>
+    public static FixAllProvider ForDiagnostics(Func<Document, Diagnostic, CancellationToken, Task<Document>> fixOne) =>
+        FixAllProvider.Create(async (context, document, diagnostics) =>
+        {
+            var cancellationToken = context.CancellationToken;
+            if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+                return document;
+
+            var ordered = diagnostics
+                .Where(d => d.Location.IsInSource && d.Location.SourceTree == root.SyntaxTree)
+                .OrderBy(d => d.Location.SourceSpan.Start)
+                .ToList();
+            var nodes = ordered
+                .SelectMany(d => d.AdditionalLocations.Prepend(d.Location))
+                .Where(l => l.IsInSource && l.SourceTree == root.SyntaxTree)
+                .Select(l => l.SourceSpan)
+                .Distinct()
+                .ToDictionary(span => span, span => root.FindNode(span, getInnermostNodeForTie: true));
+            var annotations = nodes.Values.Distinct().ToDictionary(n => n, n => new SyntaxAnnotation(Kind));
+            document = document.WithSyntaxRoot(root.ReplaceNodes(annotations.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(annotations[original])));
+
+            foreach (var diagnostic in ordered)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } current)
+                    break;
+                Location Move(Location location) =>
+                    location.IsInSource && nodes.TryGetValue(location.SourceSpan, out var node)
+                        ? current.GetAnnotatedNodes(annotations[node]).FirstOrDefault()?.GetLocation() ?? Location.None
+                        : location;
+                var location = Move(diagnostic.Location);
+                if (location.Kind == LocationKind.None)
+                    continue;
+                var moved = Diagnostic.Create(diagnostic.Id, diagnostic.Descriptor.Category, diagnostic.GetMessage(CultureInfo.InvariantCulture),
+                    diagnostic.Severity, diagnostic.DefaultSeverity, diagnostic.Descriptor.IsEnabledByDefault, diagnostic.WarningLevel,
+                    diagnostic.Descriptor.Title, diagnostic.Descriptor.Description, diagnostic.Descriptor.HelpLinkUri, location,
+                    diagnostic.AdditionalLocations.Select(Move), diagnostic.Descriptor.CustomTags, diagnostic.Properties);
+                document = await fixOne(document, moved, cancellationToken).ConfigureAwait(false);
             }
 
             return document;

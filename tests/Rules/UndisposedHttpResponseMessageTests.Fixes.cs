@@ -78,7 +78,8 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 public async Task NotifyAsync(string url, string response)
                 {
                     Console.WriteLine(response);
-                    /* fire the hook */ using var response2 = await _client.PostAsync(url, null); // best effort
+                    /* fire the hook */
+                    using var response2 = await _client.PostAsync(url, null); // best effort
                     using var response3 = await _client.PostAsync(url + "/audit", null);
                 }
             """));
@@ -280,6 +281,127 @@ public sealed partial class UndisposedHttpResponseMessageTests
                     }
                 }
             """).Replace("new()", "new List<HttpResponseMessage>()"), settings);
+    }
+
+    [Fact]
+    public async Task Fixes_ConditionalDisposeAndTopLevelLift()
+    {
+        await VerifyCS.FixAsync("""
+            using System;
+            using System.Net.Http;
+
+            var client = new HttpClient();
+            var response = [|await client.GetAsync("https://example.org")|];
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                return;
+            Console.WriteLine(response.StatusCode);
+            response?.Dispose();
+            // Then the health check.
+            Console.WriteLine(([|await client.GetAsync("https://example.org/health")|]).StatusCode);
+            """, """
+            using System;
+            using System.Net.Http;
+
+            var client = new HttpClient();
+            using var response = await client.GetAsync("https://example.org");
+            if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
+                return;
+            Console.WriteLine(response.StatusCode);
+            // Then the health check.
+            using var response2 = await client.GetAsync("https://example.org/health");
+
+            Console.WriteLine(response2.StatusCode);
+            """, new TestSettings { OutputKind = OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
+    public async Task Fixes_CSharp73ExpressionBodiesAndDiscards()
+    {
+        var settings = new TestSettings { LanguageVersion = LanguageVersion.CSharp7_3 };
+        await VerifyCS.FixAsync(Sources.TypedClient("""
+                public async Task<int> StatusAsync(string url) => (int)([|await _client.GetAsync(url)|]).StatusCode;
+
+                public async Task PingAsync(string url) => [|await _client.DeleteAsync(url)|];
+
+                public async Task NotifyAsync(string url)
+                {
+                    // Best effort.
+                    _ = [|await _client.PostAsync(url, null)|];
+                }
+            """).Replace("new()", "new List<HttpResponseMessage>()"), Sources.TypedClient("""
+                public async Task<int> StatusAsync(string url)
+                {
+                    using (var response = await _client.GetAsync(url))
+                    {
+                        return (int)response.StatusCode;
+                    }
+                }
+
+                public async Task PingAsync(string url)
+                {
+                    using (var response = await _client.DeleteAsync(url))
+                    {
+                    }
+                }
+
+                public async Task NotifyAsync(string url)
+                {
+                    // Best effort.
+                    using (var response = await _client.PostAsync(url, null))
+                    {
+                    }
+                }
+            """).Replace("new()", "new List<HttpResponseMessage>()"), settings);
+    }
+
+    [Fact]
+    public async Task Fixes_ResponsePassedToAMethodThatOnlyReadsIt()
+    {
+        await VerifyCS.FixAsync(Sources.TypedClient("""
+                public async Task LogAsync(string url)
+                {
+                    Describe([|await _client.GetAsync(url)|]);
+                    Console.WriteLine(url);
+                }
+
+                private static void Describe(HttpResponseMessage message) => Console.WriteLine(message.StatusCode);
+            """), Sources.TypedClient("""
+                public async Task LogAsync(string url)
+                {
+                    using var response = await _client.GetAsync(url);
+                    Describe(response);
+                    Console.WriteLine(url);
+                }
+
+                private static void Describe(HttpResponseMessage message) => Console.WriteLine(message.StatusCode);
+            """));
+    }
+
+    [Fact]
+    public async Task Fixes_DeclarationOfAChoiceBetweenResponses()
+    {
+        // The fix follows the response to where the analyzer says it lands, through `?:` and switch-expression arms.
+        await VerifyCS.FixAsync(Sources.TypedClient("""
+                public async Task<int> StatusAsync(string url, int kind)
+                {
+                    var response = kind switch
+                    {
+                        1 => [|await _client.GetAsync(url)|],
+                        _ => [|await _client.PostAsync(url, null)|],
+                    };
+                    return (int)response.StatusCode;
+                }
+            """), Sources.TypedClient("""
+                public async Task<int> StatusAsync(string url, int kind)
+                {
+                    using var response = kind switch
+                    {
+                        1 => await _client.GetAsync(url),
+                        _ => await _client.PostAsync(url, null),
+                    };
+                    return (int)response.StatusCode;
+                }
+            """));
     }
 
     [Fact]
