@@ -73,4 +73,36 @@ internal static class Sources
             }
         }
         """;
+
+    /// <summary>
+    /// A typed client, <c>OrdersClient</c>, around the members under test (<paramref name="members"/>, indented as members):
+    /// an <c>HttpClient _client</c>, an <c>HttpMessageInvoker _invoker</c>, a response field <c>_last</c> and a list
+    /// <c>_responses</c>, with the usings for <c>System.Net.Http</c> and tasks.
+    /// </summary>
+    public static string TypedClient(string members) => $$"""
+        using System;
+        using System.Collections.Generic;
+        using System.IO;
+        using System.Net;
+        using System.Net.Http;
+        using System.Net.Http.Json;
+        using System.Threading;
+        using System.Threading.Tasks;
+
+        public class OrdersClient
+        {
+            private readonly HttpClient _client;
+            private readonly HttpMessageInvoker _invoker;
+            private HttpResponseMessage _last;
+            private readonly List<HttpResponseMessage> _responses = new();
+
+            public OrdersClient(HttpClient client, HttpMessageInvoker invoker)
+            {
+                _client = client;
+                _invoker = invoker;
+            }
+
+        {{members}}
+        }
+        """;
 }

@@ -112,4 +112,19 @@ internal static class Conventions
     /// </summary>
     public static bool IsCountExtension(IMethodSymbol method) =>
         method is { Name: "Count" or "LongCount", IsExtensionMethod: true };
+
+    // LEAK004: the await pattern ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A step that hands a pending result on in another wrapper: <c>ConfigureAwait</c>, <c>GetAwaiter</c> and
+    /// <c>AsTask</c>. The await pattern itself is bound by name (the compiler looks for <c>GetAwaiter</c>/<c>GetResult</c>
+    /// on any type), so custom awaitables follow the same names: awaiting or blocking on what such a step returns yields
+    /// the result of the task it started from.
+    /// </summary>
+    public static bool PassesTaskResultOn(IMethodSymbol method) =>
+        method.Name is "ConfigureAwait" or "GetAwaiter" or "AsTask";
+
+    /// <summary><c>awaiter.GetResult()</c>: the await pattern's way (bound by name) to block on an awaiter for its result.</summary>
+    public static bool IsAwaiterGetResult(IMethodSymbol method) =>
+        method.Name == "GetResult";
 }
