@@ -130,7 +130,7 @@ internal static class Program
         var bound = projects.Count(p => p.Unresolved == 0);
         report.AppendLine(CultureInfo.InvariantCulture, $"binding: {projects.Sum(p => p.Errors):N0} compiler errors, {projects.Sum(p => p.Unresolved):N0} of them unresolved names (CS0246/CS0234/CS0103/CS0012…); "
             + $"{bound} of {projects.Count} projects with no unresolved name; {projects.Count(p => p.Errors == 0)} with no error at all; "
-            + $"{projects.Sum(p => p.MissingPackages)} package references not restorable");
+            + $"{projects.Sum(p => p.MissingPackages)} package references not restorable (per project, inherited ones included)");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         report.AppendLine(CultureInfo.InvariantCulture, $"time: {total.Elapsed.TotalSeconds:F0} s wall in all (restore {restoreSeconds:F0} s, compile + analyze {analyzeSeconds:F0} s), {cpu:F0} s CPU on {Environment.ProcessorCount} cores");
         if (settings.Timing)
