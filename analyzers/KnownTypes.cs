@@ -232,6 +232,8 @@ internal sealed class KnownTypes
             MemoryCache = types.Find(TypeNames.MemoryCache);
             MemoryCacheOptions = types.Find(TypeNames.MemoryCacheOptions);
             MemoryCacheEntryOptions = types.Find(TypeNames.MemoryCacheEntryOptions);
+            CacheExtensions = types.Find(TypeNames.CacheExtensions);
+            CacheEntryExtensions = types.Find(TypeNames.CacheEntryExtensions);
         }
 
         public static CollectionTypes? Create(KnownTypes types)
@@ -255,6 +257,12 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? MemoryCache { get; }
         public INamedTypeSymbol? MemoryCacheOptions { get; }
         public INamedTypeSymbol? MemoryCacheEntryOptions { get; }
+
+        /// <summary><c>Set</c>, <c>Get&lt;T&gt;</c>, <c>TryGetValue&lt;T&gt;</c>, <c>GetOrCreate&lt;T&gt;</c> on an <c>IMemoryCache</c>: the MemoryCache fix calls them.</summary>
+        public INamedTypeSymbol? CacheExtensions { get; }
+
+        /// <summary><c>SetOptions</c> on an <c>ICacheEntry</c>.</summary>
+        public INamedTypeSymbol? CacheEntryExtensions { get; }
     }
 
     /// <summary><c>HttpClient</c> and its response.</summary>
@@ -345,6 +353,7 @@ internal sealed class KnownTypes
             ServiceCollectionServiceExtensions = types.Find(TypeNames.ServiceCollectionServiceExtensions);
             ServiceCollectionDescriptorExtensions = types.Find(TypeNames.ServiceCollectionDescriptorExtensions);
             ServiceCollectionHostedServiceExtensions = types.Find(TypeNames.ServiceCollectionHostedServiceExtensions);
+            ServiceProviderServiceExtensions = types.Find(TypeNames.ServiceProviderServiceExtensions);
         }
 
         public INamedTypeSymbol? IHostApplicationLifetime { get; }
@@ -353,6 +362,9 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? ServiceCollectionServiceExtensions { get; }
         public INamedTypeSymbol? ServiceCollectionDescriptorExtensions { get; }
         public INamedTypeSymbol? ServiceCollectionHostedServiceExtensions { get; }
+
+        /// <summary><c>GetRequiredService&lt;T&gt;()</c>'s class: the LEAK002 fixer imports its namespace when it resolves a service from the request.</summary>
+        public INamedTypeSymbol? ServiceProviderServiceExtensions { get; }
     }
 }
 

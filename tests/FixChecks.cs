@@ -11,13 +11,13 @@ using Xunit;
 namespace LeakAnalyzers.Tests;
 
 /// <summary>
-/// Runs on every positive test case (every <c>Verify.DiagnosticsAsync</c> that expects a diagnostic): each code fix
+/// Runs on every reporting test case (every <c>Verify.DiagnosticsAsync</c> call, collected by <see cref="FixSweep"/>): each code fix
 /// offered for each diagnostic of the rule's analyzers, applied on its own, must produce code that compiles, raises no
 /// new compiler warning, and carries fewer diagnostics of that ID. This covers the cases that have no exact expected output.
 /// </summary>
 internal static partial class FixChecks
 {
-    public static async Task EveryFixCompilesAsync(ImmutableArray<DiagnosticAnalyzer> analyzers, string[] markedSources, TestSettings settings)
+    public static async Task EveryFixCompilesAsync(ImmutableArray<DiagnosticAnalyzer> analyzers, string[] markedSources, TestSettings settings, string test = "")
     {
         var ids = analyzers.SelectMany(a => a.SupportedDiagnostics).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
         var fixers = AllAnalyzers.Fixers.Where(f => f.FixableDiagnosticIds.Any(ids.Contains)).ToList();
@@ -39,7 +39,7 @@ internal static partial class FixChecks
                     var changed = operations.OfType<ApplyChangesOperation>().Single().ChangedSolution.GetProject(project.Id)!;
                     var after = await AnalyzeAsync(changed, analyzers);
                     var fixedText = string.Join("\n// ----\n", await Task.WhenAll(changed.Documents.Select(async d => (await d.GetTextAsync()).ToString())));
-                    var context = $"'{action.Title}' for {diagnostic} produced:\n{fixedText}";
+                    var context = $"{test}: '{action.Title}' for {diagnostic} produced:\n{fixedText}";
 
                     Assert.True(!after.Compiler.Any(d => d.Severity == DiagnosticSeverity.Error),
                         $"{context}\nwhich does not compile:\n{string.Join("\n", after.Compiler.Where(d => d.Severity == DiagnosticSeverity.Error))}");

@@ -71,6 +71,8 @@ internal static class TypeNames
     public const string MemoryCache = "Microsoft.Extensions.Caching.Memory.MemoryCache";
     public const string MemoryCacheOptions = "Microsoft.Extensions.Caching.Memory.MemoryCacheOptions";
     public const string MemoryCacheEntryOptions = "Microsoft.Extensions.Caching.Memory.MemoryCacheEntryOptions";
+    public const string CacheExtensions = "Microsoft.Extensions.Caching.Memory.CacheExtensions";
+    public const string CacheEntryExtensions = "Microsoft.Extensions.Caching.Memory.CacheEntryExtensions";
 
     public const string HttpContext = "Microsoft.AspNetCore.Http.HttpContext";
     public const string HttpRequest = "Microsoft.AspNetCore.Http.HttpRequest";
@@ -103,6 +105,7 @@ internal static class TypeNames
     public const string ServiceCollectionServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions";
     public const string ServiceCollectionDescriptorExtensions = "Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions";
     public const string ServiceCollectionHostedServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionHostedServiceExtensions";
+    public const string ServiceProviderServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions";
     public const string WebApplication = "Microsoft.AspNetCore.Builder.WebApplication";
     public const string IActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
     public const string IResult = "Microsoft.AspNetCore.Http.IResult";

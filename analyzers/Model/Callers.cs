@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace LeakAnalyzers.Model;
@@ -5,6 +6,8 @@ namespace LeakAnalyzers.Model;
 /// <summary>
 /// Who calls a method. Rules ask it of a type's own helpers (only its constructors? only async code? only startup?),
 /// and stay silent when a use of the method is not a plain call (a method group, <c>nameof</c>, a conditional call).
+/// Read from syntax here, for rules that do not visit the type's operations; <see cref="CallGraph"/> is the bound
+/// counterpart for a rule that does.
 /// </summary>
 internal static class Callers
 {
@@ -62,5 +65,67 @@ internal static class Callers
         return InOwnType(method, cancellationToken) is { Count: > 0 } sites
             && sites.All(site => (site.Receiver is null or ThisExpressionSyntax)
                 && site.Name.Ancestors().Any(a => a is ConstructorDeclarationSyntax || a is FieldDeclarationSyntax field && !field.Modifiers.Any(m => m.ValueText == "static")));
+    }
+}
+
+/// <summary>
+/// Who calls a type's private methods, and where each call runs (<see cref="RunScope"/>): recorded from the type's
+/// invocations and method references while an analyzer visits them (<see cref="Record"/>, operation actions of the
+/// type's symbol start, which see every <c>partial</c> part but not nested types), read when the type's (or the
+/// compilation's) analysis ends. A method group counts as a call at runtime: the delegate runs whenever someone
+/// invokes it. LEAK001 asks it whether a private helper that grows a collection runs only during initialization.
+/// </summary>
+internal sealed class CallGraph(INamedTypeSymbol type, Lifetimes lifetimes)
+{
+    private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<RunScope>> _callers = new(SymbolEqualityComparer.Default);
+
+    /// <summary>Records <paramref name="operation"/> (an invocation or a method reference in <paramref name="containingSymbol"/>) when it targets a private method of the type.</summary>
+    public void Record(IOperation operation, ISymbol containingSymbol)
+    {
+        var method = operation switch
+        {
+            IInvocationOperation invocation => invocation.TargetMethod,
+            IMethodReferenceOperation reference => reference.Method,
+            _ => null,
+        };
+        if (method?.OriginalDefinition is not { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } target
+            || !SymbolEqualityComparer.Default.Equals(target.ContainingType, type))
+        {
+            return;
+        }
+
+        var scope = operation is IInvocationOperation ? lifetimes.ScopeOf(operation, containingSymbol) : RunScope.Runtime;
+        _callers.GetOrAdd(target, static _ => new ConcurrentQueue<RunScope>()).Enqueue(scope);
+    }
+
+    /// <summary>Where the recorded calls of <paramref name="method"/> run.</summary>
+    public IEnumerable<RunScope> CallersOf(IMethodSymbol method) =>
+        _callers.TryGetValue(method, out var scopes) ? scopes : Enumerable.Empty<RunScope>();
+
+    /// <summary>
+    /// True when every call of the private <paramref name="method"/> runs in a scope <paramref name="accepted"/> takes,
+    /// directly or through other private methods of the type whose own calls all do (<c>static Registry() {
+    /// Register("a", …); }</c>). A method nobody calls never runs, so it passes.
+    /// </summary>
+    public bool OnlyCalledFrom(IMethodSymbol method, Func<RunScope, bool> accepted)
+    {
+        var visiting = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        return Check(method);
+
+        bool Check(IMethodSymbol current)
+        {
+            if (!visiting.Add(current))
+                return true;                           // recursion adds no new caller
+            foreach (var caller in CallersOf(current))
+            {
+                if (accepted(caller))
+                    continue;
+                if (caller is { Kind: RunScopeKind.PrivateMethod, Method: { } helper } && SymbolEqualityComparer.Default.Equals(caller.Type, type) && Check(helper))
+                    continue;
+                return false;
+            }
+
+            return true;
+        }
     }
 }

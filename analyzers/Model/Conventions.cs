@@ -65,7 +65,70 @@ internal static class Conventions
         || name.IndexOf("Aborted", StringComparison.OrdinalIgnoreCase) >= 0
         || name == "ct";
 
-    // ------------------------------------------------------------------------------------------------ LEAK005: ambient values
+    // LEAK001 (unbounded static collections) -------------------------------------------------------------------
+
+    /// <summary>
+    /// A method named <c>ForEach</c> (<c>List&lt;T&gt;.ForEach</c>, <c>Array.ForEach</c>, a library's <c>ForEach</c>
+    /// extension) runs the callback it is given on the spot, before it returns: code in that callback runs where the
+    /// call does (during initialization, for a static constructor's <c>Items.ForEach(x =&gt; Cache.Add(x))</c>).
+    /// </summary>
+    public static bool RunsCallbackInPlace(IMethodSymbol method) =>
+        method.Name == "ForEach";
+
+    /// <summary>
+    /// An extension method that takes a collection as <c>this</c> and adds to it by a collection's own growth name
+    /// (<see cref="IsCollectionGrowth"/>): <c>CollectionExtensions.TryAdd</c> on an <c>IDictionary&lt;,&gt;</c>, a
+    /// library's <c>AddRange</c> on an <c>ICollection&lt;&gt;</c>.
+    /// </summary>
+    public static bool IsGrowthExtension(IMethodSymbol method) =>
+        method.IsExtensionMethod && IsCollectionGrowth(method.Name);
+
+    /// <summary>The same for the collections' removal names (<see cref="IsCollectionEviction"/>): <c>CollectionExtensions.Remove</c> on an <c>IDictionary&lt;,&gt;</c>.</summary>
+    public static bool IsEvictionExtension(IMethodSymbol method) =>
+        method.IsExtensionMethod && IsCollectionEviction(method.Name);
+
+    /// <summary>
+    /// The names by which the collections LEAK001 tracks add entries (<c>Add</c>, <c>TryAdd</c>, <c>GetOrAdd</c>,
+    /// <c>AddOrUpdate</c>, <c>Enqueue</c>, <c>Push</c>, <c>PushRange</c>, <c>AddRange</c>, <c>Insert</c>,
+    /// <c>InsertRange</c>, <c>UnionWith</c>, <c>AddFirst</c>, <c>AddLast</c>). Asked of members of a tracked collection
+    /// type (matched by symbol first), and of extension methods through <see cref="IsGrowthExtension"/>.
+    /// </summary>
+    public static bool IsCollectionGrowth(string name) => name is "Add" or "TryAdd" or "GetOrAdd" or "AddOrUpdate" or "Enqueue"
+        or "Push" or "PushRange" or "AddRange" or "Insert" or "InsertRange" or "UnionWith" or "AddFirst" or "AddLast";
+
+    /// <summary>
+    /// The names by which the collections LEAK001 tracks drop entries (<c>Remove</c>, <c>TryRemove</c>, <c>Clear</c>,
+    /// <c>Dequeue</c>, <c>TryDequeue</c>, <c>Pop</c>, <c>TryPop</c>, <c>PopRange</c>, <c>TryPopRange</c>, <c>TryTake</c>,
+    /// <c>RemoveAt</c>, <c>RemoveAll</c>, <c>RemoveRange</c>, <c>RemoveWhere</c>, <c>ExceptWith</c>,
+    /// <c>IntersectWith</c>, <c>SymmetricExceptWith</c>, <c>RemoveFirst</c>, <c>RemoveLast</c>).
+    /// </summary>
+    public static bool IsCollectionEviction(string name) => name is "Remove" or "TryRemove" or "Clear" or "Dequeue" or "TryDequeue"
+        or "Pop" or "TryPop" or "PopRange" or "TryPopRange" or "TryTake" or "RemoveAt" or "RemoveAll" or "RemoveRange"
+        or "RemoveWhere" or "ExceptWith" or "IntersectWith" or "SymmetricExceptWith" or "RemoveFirst" or "RemoveLast";
+
+    /// <summary>
+    /// A <c>Count</c>/<c>LongCount</c> extension method (<c>Enumerable.Count</c>, or a library's equivalent): called with
+    /// the collection alone, it reads the size, so comparing it is a capacity check.
+    /// </summary>
+    public static bool IsCountExtension(IMethodSymbol method) =>
+        method is { Name: "Count" or "LongCount", IsExtensionMethod: true };
+
+    // LEAK004: the await pattern ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// A step that hands a pending result on in another wrapper: <c>ConfigureAwait</c>, <c>GetAwaiter</c> and
+    /// <c>AsTask</c>. The await pattern itself is bound by name (the compiler looks for <c>GetAwaiter</c>/<c>GetResult</c>
+    /// on any type), so custom awaitables follow the same names: awaiting or blocking on what such a step returns yields
+    /// the result of the task it started from.
+    /// </summary>
+    public static bool PassesTaskResultOn(IMethodSymbol method) =>
+        method.Name is "ConfigureAwait" or "GetAwaiter" or "AsTask";
+
+    /// <summary><c>awaiter.GetResult()</c>: the await pattern's way (bound by name) to block on an awaiter for its result.</summary>
+    public static bool IsAwaiterGetResult(IMethodSymbol method) =>
+        method.Name == "GetResult";
+
+    // LEAK005 (ambient values not restored) ----------------------------------------------------------------------
     // Verbs are matched as whole words at the start of a name (StartsWithWord): EndScope, not Endpoint.
 
     /// <summary>

@@ -14,6 +14,9 @@ internal sealed class Domain
     private readonly Lazy<Work?> _work;
     private readonly Lazy<RequestScope?> _requestScope;
     private readonly Lazy<RequestValues> _requestValues;
+    private readonly Lazy<Collections?> _collections;
+    private readonly Lazy<Services?> _services;
+    private readonly Lazy<Responses?> _responses;
     private readonly Lazy<Ambient?> _ambient;
 
     private Domain(Compilation compilation)
@@ -24,6 +27,9 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types));
+        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
+        _services = new Lazy<Services?>(() => Services.Create(Types));
+        _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
         _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes));
     }
 
@@ -48,6 +54,15 @@ internal sealed class Domain
     /// model still gets one: a principal or a traced parameter is request data in any host).
     /// </summary>
     public RequestValues? RequestValues => Types.AspNetCore is null ? null : _requestValues.Value;
+
+    /// <summary>Long-lived collections that may grow without bound. Null without the tracked collection types.</summary>
+    public Collections? Collections => _collections.Value;
+
+    /// <summary>Service lifetimes from dependency-injection registrations. Null without Microsoft.Extensions.DependencyInjection.</summary>
+    public Services? Services => _services.Value;
+
+    /// <summary>Who owns an <c>HttpResponseMessage</c> and whether it is disposed. Null without <c>HttpResponseMessage</c>.</summary>
+    public Responses? Responses => _responses.Value;
 
     /// <summary>Ambient slots (<c>AsyncLocal</c>, <c>ThreadLocal</c>, <c>[ThreadStatic]</c>): what a set writes, and what restores it. Null without any of them.</summary>
     public Ambient? Ambient => _ambient.Value;

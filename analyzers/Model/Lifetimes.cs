@@ -1,10 +1,11 @@
 namespace LeakAnalyzers.Model;
 
 /// <summary>
-/// How long things live: storage and tokens that last as long as the application, and code that runs once at startup.
-/// Service lifetimes (what the container creates once, per request, per resolution) belong here too.
+/// How long things live: storage and tokens that last as long as the application, and code that runs once at startup
+/// (this file); when a piece of code runs, once or at runtime (<c>Lifetimes.Initialization.cs</c>). Service lifetimes
+/// (what the container creates once, per request, per resolution) are <see cref="ServiceRegistry"/>'s.
 /// </summary>
-internal sealed class Lifetimes
+internal sealed partial class Lifetimes
 {
     private readonly KnownTypes _types;
     private readonly Lazy<IMethodSymbol?> _entryPoint;
@@ -21,6 +22,13 @@ internal sealed class Lifetimes
 
     /// <summary><c>Main</c> or the top-level statements: code there runs once, at startup.</summary>
     public IMethodSymbol? EntryPoint => _entryPoint.Value;
+
+    /// <summary>
+    /// <paramref name="method"/> is <see cref="EntryPoint"/>. Only a static <c>Main</c> or the top-level statements'
+    /// <c>&lt;Main&gt;$</c> can be, so the entry point is looked for (which binds them all) only when one of them asks.
+    /// </summary>
+    public bool IsEntryPoint(IMethodSymbol method) =>
+        method is { IsStatic: true, Name: "Main" or "<Main>$" } && SymbolEqualityComparer.Default.Equals(method, EntryPoint);
 
     /// <summary>
     /// A storage location that outlives any request: a static member, or a member of a conventional middleware (the

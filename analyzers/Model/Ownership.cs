@@ -40,51 +40,65 @@ internal sealed class Ownership
         _threading = types.Threading;
     }
 
-    /// <summary>Follows <paramref name="value"/> up through conversions, conditionals and coalescing to where it ends.</summary>
-    public static Fate Classify(IOperation value)
+    /// <summary>
+    /// The outermost operation that still carries <paramref name="value"/>: up through conversions, conditional
+    /// branches, coalescing and switch-expression arms. Its parent is where the value ends (<see cref="Classify"/>).
+    /// </summary>
+    public static IOperation Carrier(IOperation value)
     {
         var current = value;
         while (true)
         {
-            var parent = current.Parent;
-            switch (parent)
+            switch (current.Parent)
             {
                 case IConversionOperation or IParenthesizedOperation:
                 case IConditionalOperation conditional when conditional.Condition != current:
                 case ICoalesceOperation:
-                    current = parent;
+                    current = current.Parent;
                     continue;
                 case ISwitchExpressionArmOperation arm when arm.Value == current && arm.Parent is not null:
                     current = arm.Parent;
                     continue;
-                case IExpressionStatementOperation:
-                    return new Fate(FateKind.Discarded, parent);
-                case ISimpleAssignmentOperation assignment when assignment.Value == current:
-                    return ClassifyAssignmentTarget(assignment);
-                case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
-                    return declarator.Parent?.Parent is IVariableDeclarationGroupOperation { Parent: IUsingDeclarationOperation or IUsingOperation } group
-                        ? new Fate(FateKind.Using, group.Parent)
-                        : new Fate(FateKind.Local, declarator, declarator.Symbol);
-                case IFieldInitializerOperation or IPropertyInitializerOperation or IArrayInitializerOperation:
-                    return new Fate(FateKind.Stored, parent);
-                case IReturnOperation:
-                    return new Fate(FateKind.Returned, parent);
-                case IUsingOperation:
-                    return new Fate(FateKind.Using, parent);
-                case IArgumentOperation:
-                    return new Fate(FateKind.Argument, parent);
-                case IInvocationOperation invocation when invocation.Instance == current:
-                    return new Fate(FateKind.Receiver, parent);
-                case IMemberReferenceOperation member when member.Instance == current:
-                    return new Fate(FateKind.Receiver, parent);
-                case IConditionalAccessOperation access when access.Operation == current:
-                    return new Fate(FateKind.Receiver, parent);
-                case IBinaryOperation or IIsTypeOperation or IInterpolationOperation or IUnaryOperation:
-                case IIsPatternOperation pattern when !DeclaresVariable(pattern.Pattern):
-                    return new Fate(FateKind.Read, parent);
                 default:
-                    return new Fate(FateKind.Unknown, parent);
+                    return current;
             }
+        }
+    }
+
+    /// <summary>Where <paramref name="value"/> ends: the parent of its <see cref="Carrier"/>.</summary>
+    public static Fate Classify(IOperation value)
+    {
+        var current = Carrier(value);
+        var parent = current.Parent;
+        switch (parent)
+        {
+            case IExpressionStatementOperation:
+                return new Fate(FateKind.Discarded, parent);
+            case ISimpleAssignmentOperation assignment when assignment.Value == current:
+                return ClassifyAssignmentTarget(assignment);
+            case IVariableInitializerOperation { Parent: IVariableDeclaratorOperation declarator }:
+                return declarator.Parent?.Parent is IVariableDeclarationGroupOperation { Parent: IUsingDeclarationOperation or IUsingOperation } group
+                    ? new Fate(FateKind.Using, group.Parent)
+                    : new Fate(FateKind.Local, declarator, declarator.Symbol);
+            case IFieldInitializerOperation or IPropertyInitializerOperation or IArrayInitializerOperation:
+                return new Fate(FateKind.Stored, parent);
+            case IReturnOperation:
+                return new Fate(FateKind.Returned, parent);
+            case IUsingOperation:
+                return new Fate(FateKind.Using, parent);
+            case IArgumentOperation:
+                return new Fate(FateKind.Argument, parent);
+            case IInvocationOperation invocation when invocation.Instance == current:
+                return new Fate(FateKind.Receiver, parent);
+            case IMemberReferenceOperation member when member.Instance == current:
+                return new Fate(FateKind.Receiver, parent);
+            case IConditionalAccessOperation access when access.Operation == current:
+                return new Fate(FateKind.Receiver, parent);
+            case IBinaryOperation or IIsTypeOperation or IInterpolationOperation or IUnaryOperation:
+            case IIsPatternOperation pattern when !DeclaresVariable(pattern.Pattern):
+                return new Fate(FateKind.Read, parent);
+            default:
+                return new Fate(FateKind.Unknown, parent);
         }
     }
 

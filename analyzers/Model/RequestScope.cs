@@ -96,6 +96,12 @@ internal sealed class RequestScope
     /// <summary>True when the container creates the type, so a constructor parameter is injected (filter attributes are not).</summary>
     public bool IsCreatedByContainer(INamedTypeSymbol type) => IsRequestType(type) && !type.IsOrInheritsFrom(_types.Reflection.Attribute);
 
+    /// <summary>A controller or page model (<c>ControllerBase</c>, <c>PageModel</c>): MVC invokes its public actions and awaits what they return.</summary>
+    public bool IsController(INamedTypeSymbol type) => _aspNetCore.Controllers.Any(type.IsOrInheritsFrom);
+
+    /// <summary>A SignalR hub: its request is the connection's invocation, cancelled through <c>Context.ConnectionAborted</c>.</summary>
+    public bool IsHub(INamedTypeSymbol type) => type.IsOrInheritsFrom(_aspNetCore.Hub);
+
     private bool IsContextParameter(ITypeSymbol type) =>
         type.IsOrInheritsFrom(HttpContext) || type.IsOrInheritsFrom(_aspNetCore.HttpRequest) || type.IsOrInheritsFrom(_aspNetCore.HttpResponse);
 
@@ -122,4 +128,13 @@ internal sealed class RequestScope
                 ? invocation.TargetMethod.Parameters.FirstOrDefault()?.Type.Implements(_aspNetCore.IEndpointRouteBuilder) == true
                 : invocation.TargetMethod.ContainingType.Implements(_aspNetCore.IEndpointRouteBuilder));
     }
+
+    /// <summary>
+    /// A minimal-API endpoint handler (<see cref="IsHandler"/>) given as a <c>Delegate</c> (<c>app.MapPost("/", () =&gt; …)</c>):
+    /// the framework awaits whatever it returns, so nothing depends on its return type.
+    /// </summary>
+    public bool IsEndpointHandler(IAnonymousFunctionOperation function) =>
+        function.Parent is IDelegateCreationOperation creation
+        && creation.WalkUpConversions().Type?.SpecialType == SpecialType.System_Delegate
+        && IsHandler(function);
 }

@@ -28,6 +28,16 @@ public sealed class HttpContextCapturedByClosureAnalyzer : DiagnosticAnalyzer
         });
     }
 
+    /// <summary>The diagnostic's additional locations, read by the fixer: the closure, then every pooled use in it, in source order.</summary>
+    internal static class Locations
+    {
+        /// <summary>The lambda, anonymous method or local function that outlives the request.</summary>
+        public const int Closure = 0;
+
+        /// <summary>The first pooled use (the diagnostic's own location); the others follow it.</summary>
+        public const int FirstUse = 1;
+    }
+
     private sealed class Context(RequestValues values, Work work)
     {
         public void Analyze(OperationAnalysisContext context)
@@ -45,7 +55,7 @@ public sealed class HttpContextCapturedByClosureAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            // Additional locations: the closure first, then every pooled use in it (the fixer copies them all).
+            // Additional locations (Locations): the closure first, then every pooled use in it (the fixer copies them all).
             var additional = new List<Location> { function.Syntax.GetLocation() };
             additional.AddRange(values.PooledUses(function).Select(u => u.Syntax.GetLocation()));
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.HttpContextCapturedByClosure, use.Syntax.GetLocation(), additional, RequestValues.NameOf(use)));

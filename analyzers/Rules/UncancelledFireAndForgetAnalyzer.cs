@@ -40,6 +40,19 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
 
         /// <summary>"true" when the request code is a class the container creates, so a service can be injected.</summary>
         public const string Injectable = "Injectable";
+
+        /// <summary>
+        /// What the class of a <see cref="RequestOriginKind.Class"/> origin is, when the fixes care: <see cref="Hub"/>
+        /// (the request's token is <c>Context.ConnectionAborted</c>) or <see cref="Controller"/> (a controller or page
+        /// model: its public actions may return a task instead). Absent otherwise.
+        /// </summary>
+        public const string Host = "Host";
+
+        public const string Hub = "Hub";
+        public const string Controller = "Controller";
+
+        /// <summary>"true" when the start sits directly in a minimal-API endpoint handler (<see cref="RequestScope.IsEndpointHandler"/>): it may become async.</summary>
+        public const string EndpointHandler = "EndpointHandler";
     }
 
     private sealed class Context(RequestScope scope, Work work)
@@ -60,13 +73,28 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var properties = ImmutableDictionary.CreateRange(new[]
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.UncancelledFireAndForget, context.Operation.Syntax.GetLocation(), FixerProperties(start, origin), DisplayName(start)));
+        }
+
+        /// <summary>What the fixes need to know about the start and the request code around it (<see cref="Properties"/>).</summary>
+        private ImmutableDictionary<string, string?> FixerProperties(WorkStart start, RequestOrigin origin)
+        {
+            var properties = ImmutableDictionary.CreateBuilder<string, string?>();
+            properties.Add(Properties.Kind, start.Kind.ToString());
+            properties.Add(Properties.Origin, origin.Kind.ToString());
+            properties.Add(Properties.Injectable, (origin.Type is { } type && scope.IsCreatedByContainer(type)) ? "true" : "false");
+            if (origin is { Kind: RequestOriginKind.Class, Type: { } owner })
             {
-                new KeyValuePair<string, string?>(Properties.Kind, start.Kind.ToString()),
-                new KeyValuePair<string, string?>(Properties.Origin, origin.Kind.ToString()),
-                new KeyValuePair<string, string?>(Properties.Injectable, (origin.Type is { } type && scope.IsCreatedByContainer(type)) ? "true" : "false"),
-            });
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.UncancelledFireAndForget, context.Operation.Syntax.GetLocation(), properties, DisplayName(start)));
+                if (scope.IsHub(owner))
+                    properties.Add(Properties.Host, Properties.Hub);
+                else if (scope.IsController(owner))
+                    properties.Add(Properties.Host, Properties.Controller);
+            }
+
+            var function = start.Start.Ancestors().FirstOrDefault(a => a is IAnonymousFunctionOperation or ILocalFunctionOperation);
+            if (origin.Kind == RequestOriginKind.Handler && function is IAnonymousFunctionOperation handler && scope.IsEndpointHandler(handler))
+                properties.Add(Properties.EndpointHandler, "true");
+            return properties.ToImmutable();
         }
 
         /// <summary>No token reaches the work: none passed to the start, and none observed inside it.</summary>

@@ -34,37 +34,38 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     /// Each diagnostic has exactly one action, so Fix All applies every diagnostic's own action whichever one started it
     /// (<c>dotnet format</c> runs a single Fix All per rule).
     /// </summary>
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.ForDiagnostics(FixAsync);
+    public override FixAllProvider GetFixAllProvider() =>
+        SequentialFixAll.Create((target, cancellationToken) => FixAsync(target.Properties, target.Document, target.Node, cancellationToken));
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
         var diagnostic = context.Diagnostics[0];
         var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (FixOf(diagnostic) is not { } fix || root?.FindNode(context.Span, getInnermostNodeForTie: true) is not { } node || model is null
-            || Plan(fix, diagnostic, node, model, context.CancellationToken) is null)
+        if (FixOf(diagnostic.Properties) is not { } fix || root?.FindNode(context.Span, getInnermostNodeForTie: true) is not { } node || model is null
+            || Plan(fix, diagnostic.Properties, node, model, context.CancellationToken) is null)
         {
             return;                                       // validate everything before registering
         }
 
         var title = TitleOf(fix);
         context.RegisterCodeFix(
-            CodeAction.Create(title, ct => FixAsync(diagnostic, context.Document, node, ct), equivalenceKey: title),
+            CodeAction.Create(title, ct => FixAsync(diagnostic.Properties, context.Document, node, ct), equivalenceKey: title),
             context.Diagnostics);
     }
 
-    private static async Task<Document> FixAsync(Diagnostic diagnostic, Document document, SyntaxNode node, CancellationToken cancellationToken)
+    private static async Task<Document> FixAsync(ImmutableDictionary<string, string?> properties, Document document, SyntaxNode node, CancellationToken cancellationToken)
     {
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (FixOf(diagnostic) is not { } fix || model is null || Plan(fix, diagnostic, node, model, cancellationToken) is not { } apply)
+        if (FixOf(properties) is not { } fix || model is null || Plan(fix, properties, node, model, cancellationToken) is not { } apply)
             return document;
         var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
         apply(editor);
         return editor.GetChangedDocument();
     }
 
-    private static FixKind? FixOf(Diagnostic diagnostic) =>
-        diagnostic.Properties.TryGetValue(Properties.Fix, out var value) && Enum.TryParse<FixKind>(value, out var fix) ? fix : null;
+    private static FixKind? FixOf(ImmutableDictionary<string, string?> properties) =>
+        properties.TryGetValue(Properties.Fix, out var value) && Enum.TryParse<FixKind>(value, out var fix) ? fix : null;
 
     private static string TitleOf(FixKind fix) => fix switch
     {
@@ -74,9 +75,9 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     };
 
     /// <summary>The edit of <paramref name="fix"/> at <paramref name="node"/>, validated against the current document; null when it does not apply.</summary>
-    private static Action<DocumentEditor>? Plan(FixKind fix, Diagnostic diagnostic, SyntaxNode node, SemanticModel model, CancellationToken cancellationToken) => fix switch
+    private static Action<DocumentEditor>? Plan(FixKind fix, ImmutableDictionary<string, string?> properties, SyntaxNode node, SemanticModel model, CancellationToken cancellationToken) => fix switch
     {
-        FixKind.RestoreInFinally when node is AssignmentExpressionSyntax assignment => PlanRestore(assignment, diagnostic.Properties, model, cancellationToken),
+        FixKind.RestoreInFinally when node is AssignmentExpressionSyntax assignment => PlanRestore(assignment, properties, model, cancellationToken),
         FixKind.UnsafeRegister when node is InvocationExpressionSyntax invocation => PlanUnsafeRegister(invocation),
         FixKind.SuppressFlow when node is ExpressionSyntax capture => PlanSuppressFlow(capture, model),
         _ => null,

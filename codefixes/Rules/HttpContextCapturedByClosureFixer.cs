@@ -1,8 +1,8 @@
 using System.Composition;
-using LeakAnalyzers.Helpers;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+using Microsoft.CodeAnalysis.Editing;
+using Locations = LeakAnalyzers.Rules.HttpContextCapturedByClosureAnalyzer.Locations;
 
 namespace LeakAnalyzers.Rules;
 
@@ -10,8 +10,9 @@ namespace LeakAnalyzers.Rules;
 /// LEAK003 fix "Copy the values before the closure": every request-owned member chain the closure reads
 /// (<c>context.Request.Path</c>, <c>HttpContext.TraceIdentifier</c>, <c>accessor.HttpContext?.User.Identity?.Name</c>)
 /// becomes a local declared just before the statement that starts the work, named after the chain's last member, and
-/// the closure reads the local. Offered only when every use is a read of a chain of properties, fields and constant
-/// indexers that ends in a value (a string, a struct such as <c>PathString</c>, <c>StringValues</c> or
+/// the closure reads the local. The analyzer hands over the closure and every pooled use in it (the diagnostic's
+/// additional locations); the fix is offered only when every use is a read of a chain of properties, fields and
+/// constant indexers that ends in a value (a string, a struct such as <c>PathString</c>, <c>StringValues</c> or
 /// <c>CancellationToken</c>, an <c>IPAddress</c>), in a lambda or anonymous method whose statement sits in a block.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HttpContextCapturedByClosureFixer)), Shared]
@@ -22,49 +23,44 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(Descriptors.HttpContextCapturedByClosure.Id);
 
-    public override FixAllProvider GetFixAllProvider() => SequentialFixAll.Create(FixAsync);
+    public override FixAllProvider GetFixAllProvider() =>
+        SequentialFixAll.Create(async (target, cancellationToken) =>
+            await PlanAsync(target, cancellationToken).ConfigureAwait(false) is { } plan
+                ? await plan.ApplyAsync(cancellationToken).ConfigureAwait(false)
+                : target.Document);
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || root.FindNode(context.Span, getInnermostNodeForTie: true) is not ExpressionSyntax use
-            || Plan(use, model, context.CancellationToken) is null)
+        foreach (var diagnostic in context.Diagnostics)
         {
-            return;                                       // validate everything before registering
+            if (await FixTarget.FromAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false) is { } target
+                && await PlanAsync(target, context.CancellationToken).ConfigureAwait(false) is { } plan)
+            {
+                context.RegisterCodeFix(plan.ToCodeAction(Title), diagnostic);
+            }
         }
-
-        context.RegisterCodeFix(
-            CodeAction.Create(Title, ct => FixAsync(context.Document, use, ct), equivalenceKey: Title),
-            context.Diagnostics);
     }
 
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
+    /// <summary>The copies and the reads that replace the uses; null unless every use the analyzer found is a value read.</summary>
+    private static async Task<EditPlan?> PlanAsync(FixTarget target, CancellationToken cancellationToken)
     {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || node is not ExpressionSyntax use || Plan(use, model, cancellationToken) is not { } apply)
-            return document;
-        return document.WithSyntaxRoot(apply(root));
-    }
-
-    private static Func<SyntaxNode, SyntaxNode>? Plan(ExpressionSyntax use, SemanticModel model, CancellationToken cancellationToken)
-    {
-        if (Domain.Get(model.Compilation) is not { RequestValues: { } values, Work: { } work })
-            return null;
-        if (FindClosure(use, values, work, model, cancellationToken) is not { } closure
-            || closure.Syntax.Parent?.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
-            || !Statements.CanInsertBefore(statement))
+        // The closure, then every pooled use in it (the analyzer's Locations). A local function is not fixed.
+        if (target.Additional.Length <= Locations.FirstUse || target.Additional[Locations.Closure] is not AnonymousFunctionExpressionSyntax closure
+            || closure.Parent?.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
+            || !Statements.CanInsertBefore(statement)
+            || await target.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model
+            || Domain.Get(model.Compilation).RequestValues is not { } values)
         {
             return null;
         }
 
         // Every use must be a read of a value-like member chain; equal chains share one local.
         var chains = new List<ExpressionSyntax>();
-        foreach (var reference in values.PooledUses(closure))
+        foreach (var node in target.Additional.Skip(Locations.FirstUse))
         {
-            if (ValueChain((ExpressionSyntax)reference.Syntax, values, model, cancellationToken) is not { } chain
-                || ReadsClosureState(chain, closure.Syntax, model, cancellationToken))
+            if (node is not ExpressionSyntax use || !closure.Span.Contains(use.Span)
+                || ValueChain(use, values, model, cancellationToken) is not { } chain
+                || ReadsClosureState(chain, closure, model, cancellationToken))
             {
                 return null;
             }
@@ -73,8 +69,7 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
                 chains.Add(chain);
         }
 
-        if (chains.Count == 0)
-            return null;
+        var generator = SyntaxGenerator.GetGenerator(target.Document);
         var names = new Dictionary<string, string>(StringComparer.Ordinal);
         var declarations = new List<StatementSyntax>();
         var declared = Naming.DeclaredAround(statement, cancellationToken);
@@ -85,20 +80,15 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
                 continue;
             var name = Naming.Unique(BaseName(chain), statement, model, declared);
             names[text] = name;
-            declarations.Add(Statements.VarDeclaration(name, chain));
+            declarations.Add(Statements.Var(generator, name, chain));
         }
 
-        return root =>
+        return new EditPlan(target.Document, editor =>
         {
-            var tracked = root.TrackNodes(chains.Append<SyntaxNode>(statement));
             foreach (var chain in chains)
-            {
-                var current = tracked.GetCurrentNode(chain)!;
-                tracked = tracked.ReplaceNode(current, IdentifierName(names[chain.WithoutTrivia().ToString()]).WithTriviaFrom(current));
-            }
-
-            return Statements.InsertBefore(tracked, tracked.GetCurrentNode(statement)!, declarations);
-        };
+                editor.ReplaceNode(chain, (current, g) => g.IdentifierName(names[chain.WithoutTrivia().ToString()]).WithTriviaFrom(current));
+            Statements.InsertBefore(editor, statement, declarations);
+        });
     }
 
     /// <summary>
@@ -111,22 +101,6 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
             && model.GetSymbolInfo(identifier, cancellationToken).Symbol!.Locations.FirstOrDefault() is { IsInSource: true } location
             && location.SourceTree == closure.SyntaxTree
             && closure.Span.Contains(location.SourceSpan));
-
-    /// <summary>The lambda or anonymous method the diagnostic is about: the one whose first request use is <paramref name="use"/> and that escapes.</summary>
-    private static IAnonymousFunctionOperation? FindClosure(ExpressionSyntax use, RequestValues values, Work work, SemanticModel model, CancellationToken cancellationToken)
-    {
-        foreach (var candidate in use.Ancestors().OfType<AnonymousFunctionExpressionSyntax>())
-        {
-            if (model.GetOperation(candidate, cancellationToken) is IAnonymousFunctionOperation function
-                && values.FirstPooledUse(function, cancellationToken)?.Syntax == use
-                && work.Outlives(function, cancellationToken))
-            {
-                return function;
-            }
-        }
-
-        return null;
-    }
 
     /// <summary>
     /// The longest read that starts at <paramref name="use"/> and goes through properties, fields, constant indexers,

@@ -1,9 +1,10 @@
 using System.Composition;
-using LeakAnalyzers.Helpers;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Editing;
 using Microsoft.CodeAnalysis.Formatting;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
+using Properties = LeakAnalyzers.Rules.UndisposedHttpResponseMessageAnalyzer.Properties;
 
 namespace LeakAnalyzers.Rules;
 
@@ -12,8 +13,11 @@ namespace LeakAnalyzers.Rules;
 /// statement over the rest of the block below C# 8) and loses its now-redundant straight-line <c>Dispose()</c> calls;
 /// a discarded response gets a <c>using var</c> local; a response used inside a larger expression
 /// (<c>(await c.GetAsync(u)).Content…</c>, <c>.Result.Content…</c>) is lifted into a <c>using</c> local before the statement.
-/// Not offered when the rewrite could change behaviour: a local written again, a conditionally evaluated producer,
-/// work before it in the statement, or a task that uses the response after the statement ends.
+/// The analyzer's decision comes with the diagnostic (<see cref="UndisposedHttpResponseMessageAnalyzer.Properties"/>):
+/// the verdict, the expression that carries the response, the local and the statements that dispose it; the fix only
+/// checks that its edit applies. Not offered when the rewrite could change behaviour: a local written again, a
+/// conditionally evaluated producer, work before it in the statement, or a task that uses the response after the
+/// statement ends.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(UndisposedHttpResponseMessageFixer)), Shared]
 public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
@@ -28,47 +32,82 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        if (root?.FindNode(context.Span, getInnermostNodeForTie: true) is not ExpressionSyntax producer)
-            return;
         var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (model is null || Plan(producer, model, context.CancellationToken) is null)
-            return;                                       // validate everything before registering
-        context.RegisterCodeFix(
-            CodeAction.Create(Title, ct => FixAsync(context.Document, producer, ct), equivalenceKey: Title),
-            context.Diagnostics);
-    }
-
-    private static async Task<Document> FixAsync(Document document, SyntaxNode node, CancellationToken cancellationToken)
-    {
-        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || node is not ExpressionSyntax producer || Plan(producer, model, cancellationToken) is not { } apply)
-            return document;
-        return document.WithSyntaxRoot(apply(root));
-    }
-
-    /// <summary>Decides the rewrite for <paramref name="producer"/>, or null when no safe one exists.</summary>
-    private static Func<SyntaxNode, SyntaxNode>? Plan(ExpressionSyntax producer, SemanticModel model, CancellationToken cancellationToken)
-    {
-        var modern = ((CSharpParseOptions)producer.SyntaxTree.Options).LanguageVersion >= LanguageVersion.CSharp8;
-        var value = ValueOf(producer);
-
-        if (value.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator }
-            && declarator.Parent is VariableDeclarationSyntax { Variables.Count: 1 } declaration
-            && declaration.Parent is LocalDeclarationStatementSyntax statement)
+        if (model is null)
+            return;
+        foreach (var diagnostic in context.Diagnostics)
         {
-            return PlanDeclaration(statement, declarator, model, modern, cancellationToken);
+            if (await FixTarget.FromAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false) is not { } target
+                || Handover.Read(target) is not { } handover || Plan(handover, model, context.CancellationToken) is null)
+            {
+                continue;                                 // validate everything before registering
+            }
+
+            context.RegisterCodeFix(
+                CodeAction.Create(Title, ct => FixAsync(target, ct), equivalenceKey: Title),
+                diagnostic);
+        }
+    }
+
+    private static async Task<Document> FixAsync(FixTarget target, CancellationToken cancellationToken)
+    {
+        var document = target.Document;
+        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
+        if (model is null || Handover.Read(target) is not { } handover || Plan(handover, model, cancellationToken) is not { } apply)
+            return document;
+        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
+        apply(editor);
+        return editor.GetChangedDocument();
+    }
+
+    /// <summary>
+    /// The analyzer's decision as nodes of the document: the producer (the diagnostic's location), the expression
+    /// that carries the response where its fate was decided, and for a local its declarator and the statements that
+    /// dispose it on some path.
+    /// </summary>
+    private sealed record Handover(ExpressionSyntax Producer, ExpressionSyntax Value, ResponseVerdict Verdict, VariableDeclaratorSyntax? Declarator,
+        ImmutableArray<StatementSyntax> Disposals, bool Reassigned)
+    {
+        public static Handover? Read(FixTarget target)
+        {
+            var additional = target.Additional;
+            if (target.Node is not ExpressionSyntax producer
+                || !Enum.TryParse<ResponseVerdict>(target.Property(Properties.Verdict), out var verdict)
+                || additional.Length == 0 || additional[0] is not ExpressionSyntax value
+                || !value.Span.Contains(producer.Span))
+            {
+                return null;
+            }
+
+            var declarator = additional.Length > 1 ? additional[1] as VariableDeclaratorSyntax : null;
+            var disposals = additional.Skip(2).OfType<StatementSyntax>().ToImmutableArray();
+            return new Handover(producer, value, verdict, declarator, disposals, target.Property(Properties.Reassigned) == "true");
+        }
+    }
+
+    /// <summary>Decides the rewrite, or null when no safe one exists.</summary>
+    private static Action<DocumentEditor>? Plan(Handover handover, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (handover.Verdict == ResponseVerdict.OverwrittenInLoop)
+            return null;                                  // a using local cannot take the next attempt's response
+        var modern = ((CSharpParseOptions)handover.Producer.SyntaxTree.Options).LanguageVersion >= LanguageVersion.CSharp8;
+        var value = Outermost(handover.Value);
+
+        if (handover.Declarator is { } declarator)
+        {
+            return value.Parent is EqualsValueClauseSyntax { Parent: var owner } && owner == declarator
+                && declarator.Parent is VariableDeclarationSyntax { Variables.Count: 1 } declaration
+                && declaration.Parent is LocalDeclarationStatementSyntax statement
+                ? PlanDeclaration(statement, handover, modern)
+                : null;                                   // assigned after its declaration: the using would have to move
         }
 
-        if (value.Parent is ExpressionStatementSyntax discarded)
-            return PlanDiscarded(discarded, value, model, modern, cancellationToken);
-        if (value.Parent is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: "_" } } discard
-            && discard.Right == value
-            && discard.Parent is ExpressionStatementSyntax discardStatement
-            && model.GetSymbolInfo(discard.Left, cancellationToken).Symbol is null or IDiscardSymbol)
+        if (handover.Verdict == ResponseVerdict.Discarded)
         {
-            return PlanDiscarded(discardStatement, value, model, modern, cancellationToken);
+            if (value.Parent is ExpressionStatementSyntax discarded)
+                return PlanDiscarded(discarded, value, model, modern, cancellationToken);
+            if (value.Parent is AssignmentExpressionSyntax { Parent: ExpressionStatementSyntax discardStatement } discard && discard.Right == value)
+                return PlanDiscarded(discardStatement, value, model, modern, cancellationToken);
         }
 
         // Only a response read inside a larger expression is lifted; one assigned elsewhere keeps its diagnostic.
@@ -76,80 +115,67 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             || value.Parent is ConditionalAccessExpressionSyntax { Expression: var conditional } && conditional == value
             || value.Parent is ArgumentSyntax
             || value.Parent is ArrowExpressionClauseSyntax || value.Parent is LambdaExpressionSyntax { ExpressionBody: var body } && body == value
-            ? PlanLift(producer, value, model, modern, cancellationToken)
+            ? PlanLift(handover.Producer, value, model, modern, cancellationToken)
             : null;
     }
 
-    /// <summary>Walks up from the producer through what passes the same response on: parentheses, casts, <c>!</c>, conditionals, <c>??</c>, <c>EnsureSuccessStatusCode()</c>.</summary>
-    private static ExpressionSyntax ValueOf(ExpressionSyntax producer)
+    /// <summary>Up through what has no operation of its own: parentheses and <c>!</c>.</summary>
+    private static ExpressionSyntax Outermost(ExpressionSyntax value)
     {
-        var value = producer;
-        while (true)
-        {
-            switch (value.Parent)
-            {
-                case ParenthesizedExpressionSyntax or CastExpressionSyntax or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression }:
-                case ConditionalExpressionSyntax conditional when conditional.Condition != value:
-                case BinaryExpressionSyntax { RawKind: (int)SyntaxKind.CoalesceExpression }:
-                    value = (ExpressionSyntax)value.Parent;
-                    continue;
-                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "EnsureSuccessStatusCode", Parent: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } call } access
-                    when access.Expression == value:
-                    value = call;
-                    continue;
-                default:
-                    return value;
-            }
-        }
+        while (value.Parent is ParenthesizedExpressionSyntax or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression })
+            value = (ExpressionSyntax)value.Parent;
+        return value;
     }
 
-    private static Func<SyntaxNode, SyntaxNode>? PlanDeclaration(LocalDeclarationStatementSyntax statement, VariableDeclaratorSyntax declarator,
-        SemanticModel model, bool modern, CancellationToken cancellationToken)
+    private static Action<DocumentEditor>? PlanDeclaration(LocalDeclarationStatementSyntax statement, Handover handover, bool modern)
     {
-        if (statement.UsingKeyword != default || statement.IsConst || !CanHoldUsing(statement, modern)
-            || model.GetDeclaredSymbol(declarator, cancellationToken) is not ILocalSymbol local
-            || IsWrittenAgain(local, statement.Parent!, declarator, model, cancellationToken))
-        {
+        if (statement.UsingKeyword != default || statement.IsConst || handover.Reassigned || !CanHoldUsing(statement, modern))
             return null;
-        }
 
-        // Straight-line Dispose() calls on the local in the same block are redundant once `using` owns it.
-        var redundant = StatementsOf(statement.Parent!).SkipWhile(s => s != statement).Skip(1).Where(s => IsDisposeOf(s, local.Name)).ToList();
-        return root =>
+        // Straight-line `local.Dispose()` calls in the same statement list are redundant once `using` owns the local.
+        var redundant = handover.Disposals.Where(d => d.SpanStart > statement.Span.End && InSameList(d, statement) && IsPlainDispose(d)).ToList();
+        return editor =>
         {
             if (!modern)
-                return WrapRest(root, statement, statement.Declaration.WithoutTrivia(), includeAnchor: false, redundant);
-            var withUsing = statement
-                .WithoutLeadingTrivia()
-                .WithUsingKeyword(Token(statement.GetLeadingTrivia(), SyntaxKind.UsingKeyword, TriviaList(Space)));
-            var edited = root.TrackNodes(redundant.Prepend<SyntaxNode>(statement));
-            foreach (var dispose in redundant)
             {
-                var current = edited.GetCurrentNode(dispose)!;
-                var keep = current.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia));
-                edited = edited.RemoveNode(current, keep ? SyntaxRemoveOptions.KeepLeadingTrivia : SyntaxRemoveOptions.KeepNoTrivia)!;
+                WrapRest(editor, statement, statement.Declaration, includeAnchor: false, redundant);
+                return;
             }
 
-            return edited.ReplaceNode(edited.GetCurrentNode(statement)!, withUsing);
+            foreach (var dispose in redundant)
+            {
+                var keep = dispose.GetLeadingTrivia().Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia));
+                editor.RemoveNode(dispose, keep ? SyntaxRemoveOptions.KeepLeadingTrivia : SyntaxRemoveOptions.KeepNoTrivia);
+            }
+
+            editor.ReplaceNode(statement, statement
+                .WithoutLeadingTrivia()
+                .WithUsingKeyword(Token(SyntaxKind.UsingKeyword))
+                .WithLeadingTrivia(statement.GetLeadingTrivia())
+                .WithAdditionalAnnotations(Formatter.Annotation));
         };
     }
 
-    private static Func<SyntaxNode, SyntaxNode>? PlanDiscarded(ExpressionStatementSyntax statement, ExpressionSyntax value, SemanticModel model, bool modern, CancellationToken cancellationToken)
+    private static Action<DocumentEditor>? PlanDiscarded(ExpressionStatementSyntax statement, ExpressionSyntax value, SemanticModel model, bool modern, CancellationToken cancellationToken)
     {
         if (!CanHoldUsing(statement, modern))
             return null;
         var name = UniqueName(statement, model, cancellationToken);
-        var expression = Unwrap(value is AssignmentExpressionSyntax assignment ? assignment.Right : value);
-        return root => modern
-            ? root.ReplaceNode(statement, UsingVar(name, expression).WithTriviaFrom(statement))
-            : WrapRest(root, statement, Declaration(name, expression), includeAnchor: false, Array.Empty<StatementSyntax>());
+        var expression = Unwrap(value).WithoutTrivia();
+        return editor =>
+        {
+            if (modern)
+                editor.ReplaceNode(statement, UsingVar(editor.Generator, name, expression).WithTriviaFrom(statement).WithAdditionalAnnotations(Formatter.Annotation));
+            else
+                WrapRest(editor, statement, Declaration(editor.Generator, name, expression), includeAnchor: false, Array.Empty<StatementSyntax>());
+        };
     }
 
     /// <summary>
     /// Lifts a producer used inside a larger expression into a <c>using</c> local declared just before its statement;
-    /// in an expression-bodied method, local function or lambda, the body becomes a block first.
+    /// in an expression-bodied method, local function or lambda, the body becomes a block holding the local.
     /// </summary>
-    private static Func<SyntaxNode, SyntaxNode>? PlanLift(ExpressionSyntax producer, ExpressionSyntax value, SemanticModel model, bool modern, CancellationToken cancellationToken)
+    private static Action<DocumentEditor>? PlanLift(ExpressionSyntax producer, ExpressionSyntax value, SemanticModel model, bool modern, CancellationToken cancellationToken)
     {
         var target = producer.Parent is ParenthesizedExpressionSyntax parenthesized ? (ExpressionSyntax)parenthesized : producer;
         var scope = target.Ancestors().FirstOrDefault(a => a is StatementSyntax || ExpressionBodyOf(a) is not null);
@@ -165,46 +191,57 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             if (!IsLiftable(statement, target) || !CanHoldUsing(statement, modern))
                 return null;
             var name = UniqueName(statement, model, cancellationToken);
-            return root => LiftBefore(root, statement, target, producer, name, modern);
+            return editor => LiftBefore(editor, statement, target, producer.WithoutTrivia(), name, modern);
         }
 
         if (ReturnsValue(scope, model, cancellationToken) is not { } returnsValue)
             return null;
+        var body = ExpressionBodyOf(scope)!;
+        if (body == value && returnsValue)
+            return null;
         var bodyName = UniqueName(scope, model, cancellationToken);
-        if (ExpressionBodyOf(scope) == value)
+        return editor =>
         {
-            // `=> producer` whose value nobody uses: `{ using var response = producer; }`.
-            var expression = Unwrap(value).WithoutTrivia();
-            StatementSyntax owned = modern ? UsingVar(bodyName, expression) : UsingStatement(Declaration(bodyName, expression), null, Block());
-            return returnsValue ? null : root => root.ReplaceNode(scope, WithBlockBody(scope, Block(owned).WithAdditionalAnnotations(Formatter.Annotation)));
-        }
+            // `=> producer` whose value nobody uses: `{ using var response = producer; }`; otherwise the producer is
+            // lifted out of `=> expression`, which becomes `return expression;` (or `expression;`) in the block.
+            var statements = new List<StatementSyntax>();
+            if (body != value)
+            {
+                var expression = body.ReplaceNode(target, IdentifierName(bodyName).WithTriviaFrom(target)).WithoutTrivia();
+                statements.Add(returnsValue ? ReturnStatement(expression) : ExpressionStatement(expression));
+            }
 
-        return root =>
-        {
-            // `=> expression` becomes `{ return expression; }` (or `{ expression; }`), then the producer is lifted in it.
-            var body = ExpressionBodyOf(scope)!;
-            var annotation = new SyntaxAnnotation();
-            var annotatedTarget = target.WithAdditionalAnnotations(annotation);
-            var expression = body.ReplaceNode(target, annotatedTarget).WithoutTrivia();
-            StatementSyntax only = returnsValue ? ReturnStatement(expression) : ExpressionStatement(expression);
-            var block = Block(only).WithAdditionalAnnotations(Formatter.Annotation);
-            var withBlock = root.ReplaceNode(scope, WithBlockBody(scope, block));
-            var newTarget = (ExpressionSyntax)withBlock.GetAnnotatedNodes(annotation).Single();
-            var newStatement = newTarget.FirstAncestorOrSelf<StatementSyntax>()!;
-            var newProducer = newTarget is ParenthesizedExpressionSyntax wrapped && target != producer ? wrapped.Expression : newTarget;
-            return LiftBefore(withBlock, newStatement, newTarget, newProducer, bodyName, modern);
+            var resource = (body == value ? Unwrap(value) : producer).WithoutTrivia();
+            var owned = modern
+                ? (StatementSyntax)UsingVar(editor.Generator, bodyName, resource)
+                : UsingStatement(Declaration(editor.Generator, bodyName, resource), null, Block(statements));
+            var block = Block(modern ? statements.Prepend(owned) : new[] { owned })
+                .WithOpenBraceToken(Token(SyntaxKind.OpenBraceToken).WithTrailingTrivia(ElasticLineFeed)); // spans lines, even in a lambda
+            editor.ReplaceNode(scope, WithBlockBody(scope, block.WithAdditionalAnnotations(Formatter.Annotation)));
         };
     }
 
-    private static SyntaxNode LiftBefore(SyntaxNode root, StatementSyntax statement, ExpressionSyntax target, ExpressionSyntax producer, string name, bool modern)
+    /// <summary>
+    /// <c>using var name = producer;</c> before <paramref name="statement"/>, which reads the local instead; the new
+    /// statement takes the statement's comments. Below C# 8, a <c>using</c> statement from there to the end of the block.
+    /// </summary>
+    private static void LiftBefore(DocumentEditor editor, StatementSyntax statement, ExpressionSyntax target, ExpressionSyntax producer, string name, bool modern)
     {
-        var tracked = root.TrackNodes(statement, target);
-        tracked = tracked.ReplaceNode(tracked.GetCurrentNode(target)!, IdentifierName(name).WithTriviaFrom(target));
-        var current = tracked.GetCurrentNode(statement)!;
+        var rewritten = statement.ReplaceNode(target, IdentifierName(name).WithTriviaFrom(target));
         if (!modern)
-            return WrapRest(tracked, current, Declaration(name, producer), includeAnchor: true, Array.Empty<StatementSyntax>());
+        {
+            WrapRest(editor, statement, Declaration(editor.Generator, name, producer), includeAnchor: true, Array.Empty<StatementSyntax>(), rewritten);
+            return;
+        }
 
-        return Statements.InsertBefore(tracked, current, new StatementSyntax[] { UsingVar(name, producer) });
+        var declaration = UsingVar(editor.Generator, name, producer)
+            .WithTriviaFrom(statement)
+            .WithAdditionalAnnotations(Formatter.Annotation);
+        if (statement.Parent is GlobalStatementSyntax global)
+            editor.InsertBefore(global, GlobalStatement(declaration));
+        else
+            editor.InsertBefore(statement, declaration);
+        editor.ReplaceNode(statement, rewritten.WithLeadingTrivia(ElasticMarker).WithAdditionalAnnotations(Formatter.Annotation));
     }
 
     /// <summary>The expression body of a method, local function or lambda (not of properties: their getters rarely await).</summary>
@@ -237,7 +274,8 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             return null;
         if (method.ReturnsVoid)
             return false;
-        return !(method.IsAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: false } returned && IsAwaitable(returned));
+        return !(method.IsAsync && method.ReturnType is INamedTypeSymbol { IsGenericType: false } returned
+            && KnownTypes.Get(model.Compilation).Threading is { } threading && threading.IsTaskType(returned));
     }
 
     private static bool IsLiftable(StatementSyntax statement, ExpressionSyntax target) => statement switch
@@ -250,25 +288,31 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
         _ => false,                                       // loop conditions run more than once
     };
 
-    /// <summary><c>using var name = value;</c>, spaced by hand so that the user's expression is not reformatted.</summary>
-    private static LocalDeclarationStatementSyntax UsingVar(string name, ExpressionSyntax value) =>
-        Statements.VarDeclaration(name, value).WithUsingKeyword(Token(TriviaList(), SyntaxKind.UsingKeyword, TriviaList(Space)));
+    /// <summary><c>using var name = value;</c>: the generator's <c>var</c> declaration with the C#-only <c>using</c> keyword.</summary>
+    private static LocalDeclarationStatementSyntax UsingVar(SyntaxGenerator generator, string name, ExpressionSyntax value) =>
+        ((LocalDeclarationStatementSyntax)generator.LocalDeclarationStatement(name, value)).WithUsingKeyword(Token(SyntaxKind.UsingKeyword));
 
-    private static VariableDeclarationSyntax Declaration(string name, ExpressionSyntax value) => Statements.VarDeclaration(name, value).Declaration;
+    private static VariableDeclarationSyntax Declaration(SyntaxGenerator generator, string name, ExpressionSyntax value) =>
+        ((LocalDeclarationStatementSyntax)generator.LocalDeclarationStatement(name, value)).Declaration;
 
     /// <summary>
-    /// Below C# 8: <c>using (resource) { … }</c> over the rest of the block, starting at <paramref name="anchor"/> when
-    /// <paramref name="includeAnchor"/>, after it otherwise; the formatter re-indents the moved statements.
+    /// Below C# 8: <c>using (resource) { … }</c> over the rest of the block, from <paramref name="anchor"/> (replaced by
+    /// <paramref name="rewrittenAnchor"/>) when <paramref name="includeAnchor"/>, after it otherwise, without the
+    /// statements in <paramref name="remove"/>; the using statement takes the anchor's comments, the formatter
+    /// re-indents what moved.
     /// </summary>
-    private static SyntaxNode WrapRest(SyntaxNode root, StatementSyntax anchor, VariableDeclarationSyntax resource, bool includeAnchor, IReadOnlyCollection<StatementSyntax> remove)
+    private static void WrapRest(DocumentEditor editor, StatementSyntax anchor, VariableDeclarationSyntax resource, bool includeAnchor,
+        IReadOnlyCollection<StatementSyntax> remove, StatementSyntax? rewrittenAnchor = null)
     {
         var block = (BlockSyntax)anchor.Parent!;
         var index = block.Statements.IndexOf(anchor);
-        var body = block.Statements.Skip(includeAnchor ? index : index + 1).Where(s => !remove.Contains(s));
-        var usingStatement = UsingStatement(resource, null, Block(body))
+        var body = block.Statements.Skip(index + 1).Where(s => !remove.Contains(s));
+        if (includeAnchor)
+            body = body.Prepend((rewrittenAnchor ?? anchor).WithLeadingTrivia(ElasticMarker));
+        var usingStatement = UsingStatement(resource.WithoutTrivia(), null, Block(body))
             .WithLeadingTrivia(anchor.GetLeadingTrivia())
             .WithAdditionalAnnotations(Formatter.Annotation);
-        return root.ReplaceNode(block, block.WithStatements(List(block.Statements.Take(index).Append(usingStatement))));
+        editor.ReplaceNode(block, block.WithStatements(List(block.Statements.Take(index).Append(usingStatement))));
     }
 
     private static ExpressionSyntax Unwrap(ExpressionSyntax expression) =>
@@ -285,6 +329,25 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
             return false;                                 // a goto may not jump over a using declaration (CS8648)
         return modern || !block.Statements.SkipWhile(s => s != statement).Any(s => s is LocalFunctionStatementSyntax);
     }
+
+    /// <summary><paramref name="statement"/> and <paramref name="other"/> are in one statement list (a block, or top-level code).</summary>
+    private static bool InSameList(StatementSyntax statement, StatementSyntax other) =>
+        statement.Parent is BlockSyntax block ? other.Parent == block : statement.Parent is GlobalStatementSyntax && other.Parent is GlobalStatementSyntax;
+
+    /// <summary>
+    /// A disposal the analyzer found that is nothing but the call on the local itself (<c>local.Dispose();</c>,
+    /// <c>local?.Dispose();</c>): removing it removes nothing else (an alias call such as
+    /// <c>local.EnsureSuccessStatusCode().Dispose()</c> would also throw, and stays).
+    /// </summary>
+    private static bool IsPlainDispose(StatementSyntax statement) => statement is ExpressionStatementSyntax
+    {
+        Expression: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0, Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax } }
+            or ConditionalAccessExpressionSyntax
+            {
+                Expression: IdentifierNameSyntax,
+                WhenNotNull: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0, Expression: MemberBindingExpressionSyntax },
+            },
+    };
 
     /// <summary>The producer runs first in its statement (nothing with side effects before it) and exactly once (not in a branch or a lambda).</summary>
     private static bool IsEvaluatedFirstAndOnce(ExpressionSyntax target, SyntaxNode scope)
@@ -311,9 +374,11 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
     /// <summary>True when a task built from the response leaves the statement un-awaited: disposing at the end of the block would cut it off.</summary>
     private static bool UsesResponseAfterStatement(ExpressionSyntax target, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken)
     {
+        if (KnownTypes.Get(model.Compilation).Threading is not { } threading)
+            return false;
         for (var node = target.Parent; node is not null && node != scope; node = node.Parent)
         {
-            if (node is not ExpressionSyntax expression || model.GetTypeInfo(expression, cancellationToken).Type is not { } type || !IsAwaitable(type))
+            if (node is not ExpressionSyntax expression || model.GetTypeInfo(expression, cancellationToken).Type is not { } type || !threading.IsTaskType(type.OriginalDefinition))
                 continue;
             var outer = expression.Parent;
             var observed = outer is AwaitExpressionSyntax
@@ -324,54 +389,6 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
 
         return false;
     }
-
-    private static bool IsAwaitable(ITypeSymbol type) =>
-        type.Name is "Task" or "ValueTask" && type.ContainingNamespace?.ToDisplayString() == "System.Threading.Tasks";
-
-    private static bool IsWrittenAgain(ILocalSymbol local, SyntaxNode scope, VariableDeclaratorSyntax declarator, SemanticModel model, CancellationToken cancellationToken)
-    {
-        foreach (var identifier in scope.DescendantNodes().OfType<IdentifierNameSyntax>())
-        {
-            if (identifier.Identifier.ValueText != local.Name || identifier.SpanStart < declarator.Span.End)
-                continue;
-            var written = identifier.Parent switch
-            {
-                AssignmentExpressionSyntax assignment => assignment.Left == identifier,
-                ArgumentSyntax argument => !argument.RefKindKeyword.IsKind(SyntaxKind.None),
-                PrefixUnaryExpressionSyntax or PostfixUnaryExpressionSyntax => true,
-                RefExpressionSyntax => true,
-                _ => false,
-            };
-            if (written && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(identifier, cancellationToken).Symbol, local))
-                return true;
-        }
-
-        return false;
-    }
-
-    private static bool IsDisposeOf(StatementSyntax statement, string name) => statement is ExpressionStatementSyntax
-    {
-        Expression: InvocationExpressionSyntax
-        {
-            ArgumentList.Arguments.Count: 0,
-            Expression: MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: var receiver }, Name.Identifier.ValueText: "Dispose" },
-        },
-    } && receiver == name
-        || statement is ExpressionStatementSyntax
-        {
-            Expression: ConditionalAccessExpressionSyntax
-            {
-                Expression: IdentifierNameSyntax { Identifier.ValueText: var conditionalReceiver },
-                WhenNotNull: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0, Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" } },
-            },
-        } && conditionalReceiver == name;
-
-    private static IEnumerable<StatementSyntax> StatementsOf(SyntaxNode container) => container switch
-    {
-        BlockSyntax block => block.Statements,
-        GlobalStatementSyntax { Parent: CompilationUnitSyntax unit } => unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement),
-        _ => Enumerable.Empty<StatementSyntax>(),
-    };
 
     /// <summary>"response", or "response2", "response3"… when the name is taken anywhere it could clash.</summary>
     private static string UniqueName(SyntaxNode at, SemanticModel model, CancellationToken cancellationToken) =>

@@ -1,0 +1,87 @@
+namespace LeakAnalyzers.Model;
+
+/// <summary>Why a response the code owns leaks.</summary>
+internal enum ResponseVerdict
+{
+    /// <summary>Thrown away where it is produced.</summary>
+    Discarded,
+    /// <summary>Read, or kept in a local, and never disposed.</summary>
+    NeverDisposed,
+    /// <summary>Kept in a local that some normal path leaves without disposing.</summary>
+    NotOnEveryPath,
+    /// <summary>Kept in a local declared before a loop that assigns the next response before anyone disposed this one.</summary>
+    OverwrittenInLoop,
+}
+
+/// <summary>
+/// A produced response that leaks: why (<see cref="Verdict"/>); the outermost operation that carries it where its
+/// fate was decided (<see cref="Value"/>, see <see cref="ResponseUse.Value"/>); and, when it is kept in a local
+/// (<see cref="Local"/>), the statements that do dispose it (<see cref="Disposals"/>: <c>Dispose()</c> calls and
+/// <c>using</c> statements, on some paths only) and whether the local is assigned anywhere besides its declaration
+/// (<see cref="Reassigned"/>).
+/// </summary>
+internal readonly record struct ResponseLeak(ResponseVerdict Verdict, IOperation Value, ILocalSymbol? Local, ImmutableArray<SyntaxNode> Disposals, bool Reassigned);
+
+internal sealed partial class Responses
+{
+    /// <summary>
+    /// The verdict on the response <paramref name="producer"/> yields (<see cref="ProducedBy"/>): null when someone
+    /// disposes or owns it on every normal path, or when the analysis cannot follow it.
+    /// </summary>
+    public ResponseLeak? Judge(IOperation producer, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        var use = UseOf(producer, transfers, cancellationToken);
+        return use.Kind switch
+        {
+            ResponseUseKind.Dropped => new ResponseLeak(ResponseVerdict.Discarded, use.Value, null, ImmutableArray<SyntaxNode>.Empty, Reassigned: false),
+            ResponseUseKind.Read => new ResponseLeak(ResponseVerdict.NeverDisposed, use.Value, null, ImmutableArray<SyntaxNode>.Empty, Reassigned: false),
+            ResponseUseKind.Local => JudgeLocal(use.Local!, producer, use.Value, transfers, cancellationToken),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A response kept in a local: overwritten in a loop (<see cref="IsOverwrittenInLoop"/>), or judged by every use of
+    /// the local in its body and then by the normal paths from the producer (<see cref="DisposalPaths"/>). Any use that
+    /// may hand the response over, or one inside a lambda or local function, keeps the verdict null.
+    /// </summary>
+    private ResponseLeak? JudgeLocal(ILocalSymbol local, IOperation producer, IOperation value, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        if (producer.GetEnclosingBody() is not { } body
+            || local.DeclaringSyntaxReferences.FirstOrDefault() is not { } declaration
+            || !body.Syntax.Span.Contains(declaration.Span))
+        {
+            return null;                                 // declared outside the function that fills it: cannot follow
+        }
+
+        var index = BodyIndex.Of(body);
+        var references = index.ReferencesTo(local);
+        var reassigned = references.Any(static r => r.Parent is IAssignmentOperation assignment && assignment.Target == r);
+        if (IsOverwrittenInLoop(producer, declaration.Span, references, body, transfers, cancellationToken))
+            return new ResponseLeak(ResponseVerdict.OverwrittenInLoop, value, local, ImmutableArray<SyntaxNode>.Empty, reassigned);
+        if (index.ReadsOf(local, cancellationToken) is not { } reads)
+            return null;                                 // a lambda or local function may own it
+
+        var sites = new List<SyntaxNode>();
+        foreach (var read in reads)
+        {
+            var use = UseOf(read, transfers, cancellationToken);
+            switch (use.Kind)
+            {
+                case ResponseUseKind.Disposed:
+                    sites.Add(use.Site!);
+                    break;
+                case ResponseUseKind.Settled or ResponseUseKind.ContentEscapes or ResponseUseKind.Local:
+                    return null;
+            }
+        }
+
+        ResponseVerdict? verdict = DisposalPaths.Judge(producer.Syntax, sites, body.Syntax, index.Jumps) switch
+        {
+            Undisposed.Never => ResponseVerdict.NeverDisposed,
+            Undisposed.NotOnEveryPath => ResponseVerdict.NotOnEveryPath,
+            _ => null,
+        };
+        return verdict is { } leak ? new ResponseLeak(leak, value, local, sites.ToImmutableArray(), reassigned) : null;
+    }
+}

@@ -1,0 +1,118 @@
+namespace LeakAnalyzers.Model;
+
+/// <summary>How an operation hands the code a response it owns.</summary>
+internal enum ResponseProducerKind
+{
+    /// <summary><c>new HttpResponseMessage(…)</c>.</summary>
+    Creation,
+    /// <summary>A call whose declaration returns a response (<c>Send</c>, a wrapper of the project, <c>….GetAwaiter().GetResult()</c>).</summary>
+    Call,
+    /// <summary><c>await</c> on a task that a call creates (directly, through <c>ConfigureAwait</c>, or kept in a local).</summary>
+    Await,
+    /// <summary><c>.Result</c> read straight off the call that creates the task (<c>c.GetAsync(u).Result</c>).</summary>
+    Result,
+}
+
+/// <summary>
+/// A response the code owns from <see cref="Operation"/> on (where a rule reports), produced as <see cref="Kind"/> says;
+/// <see cref="Source"/> names the call that produced it, for messages.
+/// </summary>
+internal readonly record struct ResponseProducer(ResponseProducerKind Kind, IOperation Operation, string Source);
+
+internal sealed partial class Responses
+{
+    /// <summary>
+    /// The response <paramref name="operation"/> hands the code, or null when it hands none the code owns. Called for
+    /// every object creation, invocation and <c>await</c> of a compilation: the cheap type test comes first.
+    /// </summary>
+    public ResponseProducer? ProducedBy(IOperation operation)
+    {
+        switch (operation)
+        {
+            case IObjectCreationOperation creation when IsResponse(creation.Type):
+                return new ResponseProducer(ResponseProducerKind.Creation, creation, "new " + creation.Type!.Name);
+            case IInvocationOperation invocation when IsResponse(invocation.TargetMethod.ReturnType) && IsCreation(invocation):
+                return new ResponseProducer(ResponseProducerKind.Call, invocation, SourceName(invocation));
+            case IInvocationOperation invocation when ResultOf(invocation) is { } result:
+                return new ResponseProducer(ResponseProducerKind.Result, result, SourceName(invocation));
+            case IAwaitOperation awaited when IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation):
+                return new ResponseProducer(ResponseProducerKind.Await, awaited, SourceName(awaited.Operation));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// <c>c.GetAsync(u).Result</c>: the <c>.Result</c> read straight off a call that creates the task (found from the
+    /// call, so that the rule needs no callback on every property reference of the compilation).
+    /// </summary>
+    private IPropertyReferenceOperation? ResultOf(IInvocationOperation invocation) =>
+        IsTaskOfResponse(invocation.TargetMethod.ReturnType)
+        && invocation.WalkUpConversions().Parent is IPropertyReferenceOperation { Property.Name: "Result" } property
+        && IsCreatedTask(invocation)
+            ? property
+            : null;
+
+    /// <summary>
+    /// A call creates a response when its declaration says it returns one. <c>EnsureSuccessStatusCode()</c> returns
+    /// <c>this</c>, and generic methods (<c>First()</c>, <c>Interlocked.Exchange&lt;T&gt;</c>, <c>GetValueOrDefault</c>)
+    /// hand out a response someone else already owns; an awaiter's <c>GetResult()</c> yields the response of the task
+    /// it awaits.
+    /// </summary>
+    private bool IsCreation(IInvocationOperation invocation) =>
+        !ReturnsSameInstance(invocation.TargetMethod)
+        && (invocation.TargetMethod.OriginalDefinition.ReturnType is not ITypeParameterSymbol
+            || Conventions.IsAwaiterGetResult(invocation.TargetMethod) && invocation.Instance is { } awaiter && IsCreatedTask(awaiter));
+
+    /// <summary>
+    /// The awaited task comes from a call that creates a response (through <c>ConfigureAwait</c>/<c>GetAwaiter</c>), or
+    /// from a local that holds such a task. Tasks in fields, properties and parameters belong to someone else.
+    /// </summary>
+    private bool IsCreatedTask(IOperation? task)
+    {
+        switch (task?.WalkDownConversions())
+        {
+            case IInvocationOperation { Instance: { } inner } invocation when Conventions.PassesTaskResultOn(invocation.TargetMethod):
+                return IsCreatedTask(inner);
+            case IInvocationOperation invocation:
+                return invocation.TargetMethod.OriginalDefinition.ReturnType is INamedTypeSymbol { TypeArguments.Length: 1 } returned
+                    && returned.TypeArguments[0] is not ITypeParameterSymbol;
+            case ILocalReferenceOperation:
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><c>EnsureSuccessStatusCode()</c> returns <c>this</c>: an alias, not a new response.</summary>
+    private bool ReturnsSameInstance(IMethodSymbol method) =>
+        method.Name == "EnsureSuccessStatusCode" && method.ContainingType.IsOrInheritsFrom(_response);
+
+    /// <summary>The name shown in the message: the call that produced the response (display only, never a decision).</summary>
+    private static string SourceName(IOperation? operation)
+    {
+        switch (operation?.WalkDownConversions())
+        {
+            case IInvocationOperation { TargetMethod.Name: "GetResult" or "GetAwaiter" or "ConfigureAwait", Instance: { } inner }:
+                return SourceName(inner);
+            case IPropertyReferenceOperation { Property.Name: "Result", Instance: { } inner }:
+                return SourceName(inner);
+            case IAwaitOperation awaited:
+                return SourceName(awaited.Operation);
+            case IInvocationOperation invocation:
+                return invocation.TargetMethod.Name;
+            case IObjectCreationOperation creation:
+                return "new " + creation.Type?.Name;
+            case ILocalReferenceOperation local:
+                return local.Local.Name;
+            case IParameterReferenceOperation parameter:
+                return parameter.Parameter.Name;
+            case IFieldReferenceOperation field:
+                return field.Field.Name;
+            case IPropertyReferenceOperation property:
+                return property.Property.Name;
+            default:
+                return "the expression";
+        }
+    }
+}

@@ -1,0 +1,204 @@
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LeakAnalyzers.Model;
+
+/// <summary>What one use of a response does to its ownership.</summary>
+internal enum ResponseUseKind
+{
+    /// <summary>Looked at (a member read, a comparison, an argument to a method that only reads it): ownership unchanged.</summary>
+    Read,
+    /// <summary>The value is thrown away: an expression statement or <c>_ = …</c>.</summary>
+    Dropped,
+    /// <summary>Someone else owns it now (returned, stored, wrapped, taken over by a call), or the analysis cannot tell: silent either way.</summary>
+    Settled,
+    /// <summary>Its content, or a stream read from it, leaves this code: the stream needs the response alive, so it is not disposed here.</summary>
+    ContentEscapes,
+    /// <summary><c>Dispose()</c> or a <c>using</c>, at <see cref="ResponseUse.Site"/>.</summary>
+    Disposed,
+    /// <summary>It flows into a local (<see cref="ResponseUse.Local"/>), judged by that local's own uses.</summary>
+    Local,
+}
+
+/// <summary>
+/// One use of a response: its <see cref="Kind"/>, the outermost operation that still carries the response where that
+/// was decided (<see cref="Value"/>: after conversions, conditional branches and aliases such as
+/// <c>EnsureSuccessStatusCode()</c>), the statement that disposes it (<see cref="ResponseUseKind.Disposed"/>) and the
+/// local it flows into (<see cref="ResponseUseKind.Local"/>).
+/// </summary>
+internal readonly record struct ResponseUse(ResponseUseKind Kind, IOperation Value, SyntaxNode? Site = null, ILocalSymbol? Local = null);
+
+internal sealed partial class Responses
+{
+    /// <summary>
+    /// What <paramref name="value"/> (a response) does to its ownership, one hop up from where it is, following
+    /// aliases (<c>EnsureSuccessStatusCode()</c>). <paramref name="transfers"/>: methods (<c>Namespace.Type.Method</c>)
+    /// that a rule option says take ownership of a response passed to them.
+    /// </summary>
+    public ResponseUse UseOf(IOperation value, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        var carrier = Ownership.Carrier(value);
+        var fate = Ownership.Classify(carrier);
+        switch (fate.Kind)
+        {
+            case FateKind.Discarded:
+                return new ResponseUse(ResponseUseKind.Dropped, carrier);
+            case FateKind.Read:
+                return new ResponseUse(ResponseUseKind.Read, carrier);
+            case FateKind.Using:
+                return new ResponseUse(ResponseUseKind.Disposed, carrier, StatementOf(fate.At!.Syntax));
+            case FateKind.Local:
+                return new ResponseUse(ResponseUseKind.Local, carrier, Local: fate.Local);
+            case FateKind.Argument:
+                return UseAsArgument(carrier, (IArgumentOperation)fate.At!, transfers, cancellationToken);
+            case FateKind.Receiver:
+                return UseAsReceiver(carrier, fate.At!, transfers, cancellationToken);
+            default:                                     // returned, stored, or cannot tell
+                return new ResponseUse(ResponseUseKind.Settled, carrier);
+        }
+    }
+
+    private ResponseUse UseAsArgument(IOperation carrier, IArgumentOperation argument, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        if (argument.Parameter is { RefKind: not RefKind.None })
+            return new ResponseUse(ResponseUseKind.Settled, carrier);
+        switch (argument.Parent)
+        {
+            case IObjectCreationOperation:               // handed to a wrapper that owns it
+                return new ResponseUse(ResponseUseKind.Settled, carrier);
+            case IInvocationOperation invocation when invocation.TargetMethod.IsExtensionMethod && argument.Parameter?.Ordinal == 0:
+                return UseAsReceiver(carrier, invocation, transfers, cancellationToken);
+            case IInvocationOperation invocation:
+                return new ResponseUse(TakesOwnership(invocation, argument, transfers, cancellationToken) ? ResponseUseKind.Settled : ResponseUseKind.Read, carrier);
+            default:
+                return new ResponseUse(ResponseUseKind.Settled, carrier);
+        }
+    }
+
+    /// <summary>The response is the receiver of <paramref name="access"/> (a member access, a call, <c>?.</c>, or an extension's <c>this</c>).</summary>
+    private ResponseUse UseAsReceiver(IOperation carrier, IOperation access, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        var member = access is IConditionalAccessOperation conditional ? conditional.WhenNotNull : access;
+        if (member is IInvocationOperation invocation)
+        {
+            if (invocation.TargetMethod is { Name: "Dispose", Parameters.Length: 0 })
+                return new ResponseUse(ResponseUseKind.Disposed, carrier, StatementOf(access.Syntax));
+            if (ReturnsSameInstance(invocation.TargetMethod))
+                return UseOf(access, transfers, cancellationToken);
+        }
+
+        return new ResponseUse(ContentEscapes(access, cancellationToken) ? ResponseUseKind.ContentEscapes : ResponseUseKind.Read, carrier);
+    }
+
+    /// <summary>
+    /// True when the response's content (or a stream read from it) leaves this code: returned, stored, wrapped, or
+    /// kept in a local we do not follow. The stream needs the response alive, so a plain <c>using</c> would be wrong.
+    /// </summary>
+    private bool ContentEscapes(IOperation access, CancellationToken cancellationToken)
+    {
+        var current = access;
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var outer = current.WalkUpConversions();
+            if (outer.Parent is IAwaitOperation awaited)
+            {
+                current = awaited;
+                continue;
+            }
+
+            var fate = Ownership.Classify(current);
+            if (fate.Kind == FateKind.Receiver)
+            {
+                current = fate.At!;
+                continue;
+            }
+
+            if (fate.Kind == FateKind.Argument && fate.At is IArgumentOperation { Parent: IInvocationOperation { TargetMethod.IsExtensionMethod: true } extension } receiver
+                && receiver.Parameter?.Ordinal == 0)
+            {
+                current = extension;
+                continue;
+            }
+
+            if (!IsContentLike(current.Type))
+                return false;
+            switch (fate.Kind)
+            {
+                case FateKind.Returned or FateKind.Stored or FateKind.Local or FateKind.Unknown:
+                    return true;
+                case FateKind.Argument:
+                    var argument = (IArgumentOperation)fate.At!;
+                    return argument.Parent is IObjectCreationOperation
+                        || argument.Parent is IInvocationOperation call && IsWrapper(call.TargetMethod.ReturnType);
+                default:
+                    return false;                        // disposed with `using`, or read and dropped here
+            }
+        }
+    }
+
+    /// <summary>An <c>HttpContent</c>, a <c>Stream</c>, or a task of a stream.</summary>
+    private bool IsContentLike(ITypeSymbol? type) =>
+        type.IsOrInheritsFrom(_stream) || type.IsOrInheritsFrom(_content)
+        || _stream is not null && type.IsTaskOf(_taskOfT, _valueTaskOfT, _stream);
+
+    /// <summary>Results that keep a stream handed to them: <c>File(stream, …)</c>, <c>Results.Stream(stream)</c>, other streams.</summary>
+    private bool IsWrapper(ITypeSymbol returnType) =>
+        returnType.Implements(_actionResult) || returnType.Implements(_result) || IsContentLike(returnType);
+
+    /// <summary>
+    /// The call takes over the response passed as <paramref name="argument"/>: a known transfer
+    /// (<see cref="Ownership.IsKnownTransfer"/>), a method named in <paramref name="transfers"/>, or a method of this
+    /// compilation that does more than read it (<see cref="OnlyReads"/>).
+    /// </summary>
+    private bool TakesOwnership(IInvocationOperation invocation, IArgumentOperation argument, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        var method = invocation.TargetMethod;
+        if (_ownership.IsKnownTransfer(method))
+            return true;
+        if (!transfers.IsEmpty && transfers.Contains(Ownership.QualifiedName(method), StringComparer.Ordinal))
+            return true;
+        return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, argument.Parameter, cancellationToken);
+    }
+
+    /// <summary>
+    /// A method of this compilation "only reads" a parameter when every mention of it is a member access other than
+    /// <c>Dispose</c>, a comparison or an interpolation. Anything else (stored, returned, passed on, disposed) may settle
+    /// ownership, and so does a method whose body may be replaced (virtual, abstract, override, interface). Read from the
+    /// callee's syntax, identifiers matched by the parameter's name: binding another method's body would need a
+    /// semantic model of its tree.
+    /// </summary>
+    public static bool OnlyReads(IMethodSymbol method, IParameterSymbol? parameter, CancellationToken cancellationToken)
+    {
+        if (parameter is null || method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType.TypeKind == TypeKind.Interface)
+            return false;
+        var reference = method.DeclaringSyntaxReferences.FirstOrDefault();
+        var body = reference?.GetSyntax(cancellationToken) switch
+        {
+            BaseMethodDeclarationSyntax declaration => (SyntaxNode?)declaration.Body ?? declaration.ExpressionBody,
+            LocalFunctionStatementSyntax local => (SyntaxNode?)local.Body ?? local.ExpressionBody,
+            _ => null,
+        };
+        if (body is null)
+            return false;
+        foreach (var identifier in body.DescendantNodes().OfType<IdentifierNameSyntax>())
+        {
+            if (identifier.Identifier.ValueText != parameter.Name)
+                continue;
+            switch (identifier.Parent)
+            {
+                case MemberAccessExpressionSyntax access when access.Expression == identifier && access.Name.Identifier.ValueText != "Dispose":
+                case ConditionalAccessExpressionSyntax conditional when conditional.Expression == identifier
+                    && conditional.WhenNotNull is not InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" } }:
+                case BinaryExpressionSyntax or IsPatternExpressionSyntax or InterpolationSyntax:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static SyntaxNode StatementOf(SyntaxNode node) =>
+        node.FirstAncestorOrSelf<StatementSyntax>() ?? node;
+}
