@@ -14,11 +14,13 @@ namespace LeakAnalyzers.Rules;
 /// <para>"Restore the previous value in finally": <c>var previousX = X;</c> before the assignment and the ambient
 /// assignments right next to it (<see cref="Properties.Names"/>), then the rest of the block in
 /// <c>try { … } finally { X = previousX; }</c>. A synchronous <c>Task</c>-returning function that sets an
-/// <c>AsyncLocal</c> becomes <c>async</c> and awaits the tasks it returned, so the value stays set for the whole
-/// operation. Not applied when nothing runs after the assignment, across an <c>await</c> for thread-bound slots, or
-/// when the rewrite would not compile.</para>
+/// <c>AsyncLocal</c> becomes <c>async</c> and awaits the tasks it returned (<see cref="AsyncConversion"/>, the one
+/// make-async conversion), so the value stays set for the whole operation. Not applied when nothing runs after the
+/// assignment, across an <c>await</c> for thread-bound slots, or when the rewrite would not compile.</para>
 /// <para>"Register without capturing the execution context" and "Suppress execution context flow around it" for the
-/// captures. New code is laid out by the formatter.</para>
+/// captures.</para>
+/// Each fix is planned when the light bulb is computed and applied through a <see cref="SyntaxEditor"/>
+/// (<see cref="EditPlan"/>); new code is laid out by the formatter.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(AmbientValueNotRestoredFixer)), Shared]
 public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
@@ -35,37 +37,26 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     /// (<c>dotnet format</c> runs a single Fix All per rule).
     /// </summary>
     public override FixAllProvider GetFixAllProvider() =>
-        SequentialFixAll.Create((target, cancellationToken) => FixAsync(target.Properties, target.Document, target.Node, cancellationToken));
+        SequentialFixAll.Create(async (target, cancellationToken) =>
+            await PlanAsync(target, cancellationToken).ConfigureAwait(false) is { } plan
+                ? await plan.ApplyAsync(cancellationToken).ConfigureAwait(false)
+                : target.Document);
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
-        var diagnostic = context.Diagnostics[0];
-        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
-        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
-        if (FixOf(diagnostic.Properties) is not { } fix || root?.FindNode(context.Span, getInnermostNodeForTie: true) is not { } node || model is null
-            || Plan(fix, diagnostic.Properties, node, model, context.CancellationToken) is null)
+        foreach (var diagnostic in context.Diagnostics)
         {
-            return;                                       // validate everything before registering
+            if (await FixTarget.FromAsync(context.Document, diagnostic, context.CancellationToken).ConfigureAwait(false) is { } target
+                && FixOf(target) is { } fix
+                && await PlanAsync(target, context.CancellationToken).ConfigureAwait(false) is { } plan)
+            {
+                context.RegisterCodeFix(plan.ToCodeAction(TitleOf(fix)), diagnostic);   // validated before registering
+            }
         }
-
-        var title = TitleOf(fix);
-        context.RegisterCodeFix(
-            CodeAction.Create(title, ct => FixAsync(diagnostic.Properties, context.Document, node, ct), equivalenceKey: title),
-            context.Diagnostics);
     }
 
-    private static async Task<Document> FixAsync(ImmutableDictionary<string, string?> properties, Document document, SyntaxNode node, CancellationToken cancellationToken)
-    {
-        var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (FixOf(properties) is not { } fix || model is null || Plan(fix, properties, node, model, cancellationToken) is not { } apply)
-            return document;
-        var editor = await DocumentEditor.CreateAsync(document, cancellationToken).ConfigureAwait(false);
-        apply(editor);
-        return editor.GetChangedDocument();
-    }
-
-    private static FixKind? FixOf(ImmutableDictionary<string, string?> properties) =>
-        properties.TryGetValue(Properties.Fix, out var value) && Enum.TryParse<FixKind>(value, out var fix) ? fix : null;
+    private static FixKind? FixOf(FixTarget target) =>
+        Enum.TryParse<FixKind>(target.Property(Properties.Fix), out var fix) ? fix : null;
 
     private static string TitleOf(FixKind fix) => fix switch
     {
@@ -74,20 +65,26 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         _ => Title,
     };
 
-    /// <summary>The edit of <paramref name="fix"/> at <paramref name="node"/>, validated against the current document; null when it does not apply.</summary>
-    private static Action<DocumentEditor>? Plan(FixKind fix, ImmutableDictionary<string, string?> properties, SyntaxNode node, SemanticModel model, CancellationToken cancellationToken) => fix switch
+    /// <summary>The edit of the diagnostic's fix at its node, validated against the current document; null when it does not apply.</summary>
+    private static async Task<EditPlan?> PlanAsync(FixTarget target, CancellationToken cancellationToken)
     {
-        FixKind.RestoreInFinally when node is AssignmentExpressionSyntax assignment => PlanRestore(assignment, properties, model, cancellationToken),
-        FixKind.UnsafeRegister when node is InvocationExpressionSyntax invocation => PlanUnsafeRegister(invocation),
-        FixKind.SuppressFlow when node is ExpressionSyntax capture => PlanSuppressFlow(capture, model),
-        _ => null,
-    };
+        if (FixOf(target) is not { } fix || await target.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model)
+            return null;
+        var edit = (fix, target.Node) switch
+        {
+            (FixKind.RestoreInFinally, AssignmentExpressionSyntax assignment) => PlanRestore(assignment, target, model, cancellationToken),
+            (FixKind.UnsafeRegister, InvocationExpressionSyntax invocation) => PlanUnsafeRegister(invocation),
+            (FixKind.SuppressFlow, ExpressionSyntax capture) => PlanSuppressFlow(capture, model),
+            _ => null,
+        };
+        return edit is null ? null : new EditPlan(target.Document, edit);
+    }
 
     /// <summary>
     /// <c>token.Register(() =&gt; …)</c> becomes <c>token.UnsafeRegister(_ =&gt; …, null)</c>, and
     /// <c>token.Register(callback, state)</c> becomes <c>token.UnsafeRegister(callback, state)</c>.
     /// </summary>
-    private static Action<DocumentEditor>? PlanUnsafeRegister(InvocationExpressionSyntax invocation)
+    private static Action<SyntaxEditor>? PlanUnsafeRegister(InvocationExpressionSyntax invocation)
     {
         if (invocation.Expression is not MemberAccessExpressionSyntax { Name: IdentifierNameSyntax name } access)
             return null;
@@ -109,7 +106,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     }
 
     /// <summary>The capturing statement inside <c>using (ExecutionContext.SuppressFlow()) { … }</c>.</summary>
-    private static Action<DocumentEditor>? PlanSuppressFlow(ExpressionSyntax capture, SemanticModel model)
+    private static Action<SyntaxEditor>? PlanSuppressFlow(ExpressionSyntax capture, SemanticModel model)
     {
         if (capture.FirstAncestorOrSelf<StatementSyntax>() is not ExpressionStatementSyntax { Parent: BlockSyntax } statement
             || statement.DescendantNodes().Any(n => n is AwaitExpressionSyntax)
@@ -135,13 +132,13 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     /// <summary>One ambient assignment statement of the group the fix restores (from the analyzer's <see cref="Properties.Names"/>).</summary>
     private sealed record Member(ExpressionStatementSyntax Statement, ExpressionSyntax Target, string Name, bool Suppress);
 
-    private static Action<DocumentEditor>? PlanRestore(AssignmentExpressionSyntax assignment, ImmutableDictionary<string, string?> properties, SemanticModel model, CancellationToken cancellationToken)
+    private static Action<SyntaxEditor>? PlanRestore(AssignmentExpressionSyntax assignment, FixTarget target, SemanticModel model, CancellationToken cancellationToken)
     {
         if (assignment.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
-            || !properties.TryGetValue(Properties.Kind, out var kindText) || !Enum.TryParse<AmbientKind>(kindText, out var kind)
-            || !properties.TryGetValue(Properties.Before, out var beforeText) || !int.TryParse(beforeText, out var before)
-            || !properties.TryGetValue(Properties.Names, out var namesText) || namesText?.Split(',') is not { } names
-            || !properties.TryGetValue(Properties.Suppress, out var suppressText) || suppressText?.Split(',') is not { } suppress || suppress.Length != names.Length
+            || !Enum.TryParse<AmbientKind>(target.Property(Properties.Kind), out var kind)
+            || !int.TryParse(target.Property(Properties.Before), out var before)
+            || target.Property(Properties.Names)?.Split(',') is not { } names
+            || target.Property(Properties.Suppress)?.Split(',') is not { } suppress || suppress.Length != names.Length
             || FunctionOf(block) is not { } function
             || BodyOf(function) is not { } body
             || SymbolOf(function, model, cancellationToken) is not { } method)
@@ -178,40 +175,46 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             return null;                                  // nothing to protect, already restored, or the rewrite would change what the code means
         }
 
-        var threading = KnownTypes.Get(model.Compilation).Threading;
-        var makeAsync = asyncLocal && threading is not null && IsTaskLike(method.ReturnType, threading)
-            ? PlanMakeAsync(body, method, threading, model, cancellationToken)
-            : NotAsync;
-        if (makeAsync is null)
-            return null;
+        // A task-returning function that hands back work still running becomes async and awaits it inside the try, so
+        // that the value stays set for the whole operation; thread-bound slots are restored when the synchronous part returns.
+        AsyncConversion? conversion = null;
+        if (asyncLocal && KnownTypes.Get(model.Compilation).Threading is { } threading && AsyncConversion.ReturnsPendingWork(method, body, model, threading, cancellationToken))
+        {
+            if (AsyncConversion.Plan(function, model, threading, mayChangeReturnType: false, cancellationToken) is not { } planned
+                || rest.All(s => planned.Returns.Any(r => r.Statement == s && r.Rewrite == ReturnRewrite.Bare)))
+            {
+                return null;                              // it cannot become async, or nothing would be left in the try
+            }
+
+            conversion = planned;
+        }
 
         var declared = Naming.DeclaredAround(block, cancellationToken);
         var saved = group.Select(m => Naming.Unique("previous" + Stem(m.Name), block, model, declared)).ToList();
         return editor =>
         {
-            var edited = function.TrackNodes(group.Select(m => (SyntaxNode)m.Statement).Append(block).Concat(makeAsync.Returns.Select(r => r.Statement)));
-            edited = AwaitReturns(edited, makeAsync, editor.Generator);
-            var currentBlock = edited.GetCurrentNode(block)!;
-            var indexes = group.Select(m => currentBlock.Statements.IndexOf(edited.GetCurrentNode(m.Statement)!)).ToList();
-            edited = edited.ReplaceNode(currentBlock, Wrap(currentBlock, indexes.Min(), indexes.Max(), group, saved, editor.Generator));
-            if (makeAsync.Returns.Count > 0)
-                edited = AddAsync(edited);
-            editor.ReplaceNode(function, edited);
+            conversion?.Apply(editor);
+            foreach (var member in group)
+                editor.TrackNode(member.Statement);
+            editor.ReplaceNode(block, (current, generator) => Wrap((BlockSyntax)current, group, saved, generator));
         };
     }
 
     /// <summary>
     /// The block with <c>var previousX = X;</c> before the group, the group, and the rest of the block in
-    /// <c>try { … } finally { X = previousX; }</c>. The formatter lays out what is new, and re-indents the statements
-    /// that move into the <c>try</c> (their continuation lines follow them).
+    /// <c>try { … } finally { X = previousX; }</c>. <paramref name="block"/> is the current block, with the edits of the
+    /// async conversion in it; the group's statements are found again by tracking. The formatter lays out what is new,
+    /// and re-indents the statements that move into the <c>try</c> (their continuation lines follow them).
     /// </summary>
-    private static BlockSyntax Wrap(BlockSyntax block, int first, int last, List<Member> group, List<string> saved, SyntaxGenerator generator)
+    private static BlockSyntax Wrap(BlockSyntax block, List<Member> group, List<string> saved, SyntaxGenerator generator)
     {
         var statements = block.Statements;
+        var first = statements.IndexOf(block.GetCurrentNode(group[0].Statement)!);
+        var last = statements.IndexOf(block.GetCurrentNode(group[group.Count - 1].Statement)!);
         var groupStatements = statements.Skip(first).Take(last - first + 1).ToList();
         var (groupBlankLines, groupOwn) = SplitBlankLines(groupStatements[0].GetLeadingTrivia());
         groupStatements[0] = groupStatements[0].WithLeadingTrivia(groupOwn);
-        var saves = group.Select((member, i) => ((StatementSyntax)generator.LocalDeclarationStatement(saved[i], member.Target.WithoutTrivia()))
+        var saves = group.Select((member, i) => Statements.Var(generator, saved[i], member.Target)
                 .WithLeadingTrivia(i == 0 ? groupBlankLines : default)
                 .WithAdditionalAnnotations(Formatter.Annotation));
 
@@ -306,170 +309,4 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             name = name.Substring("current".Length);
         return char.ToUpperInvariant(name[0]) + name.Substring(1);
     }
-
-    #region Make async: LEAK005's own conversion until codefixes/Editing has the shared one (the LEAK002 fixer has another)
-
-    /// <summary>The function's <c>return</c> statements and what becomes of each when it turns <c>async</c>; no returns: it stays as it is.</summary>
-    private sealed record AsyncPlan(List<ReturnPlan> Returns, bool Generic);
-
-    /// <summary>What to do with one <c>return</c>: a finished task's <see cref="Value"/> (<c>Task.FromResult(v)</c>…) is returned as it is; anything else is awaited. <see cref="Tail"/>: the last statement of the body.</summary>
-    private sealed record ReturnPlan(ReturnStatementSyntax Statement, bool Completed, ExpressionSyntax? Value, bool Tail);
-
-    private static readonly AsyncPlan NotAsync = new(new List<ReturnPlan>(), Generic: false);
-
-    private static bool IsTaskLike(ITypeSymbol type, KnownTypes.ThreadingTypes threading) => threading.IsTaskType(type.OriginalDefinition);
-
-    private static bool IsGeneric(ITypeSymbol type) => type is INamedTypeSymbol { Arity: 1 };
-
-    /// <summary>
-    /// A synchronous <c>Task</c>-like function hands back an operation that is still running: it becomes <c>async</c>
-    /// and awaits it inside the <c>try</c>, unless every <c>return</c> gives a finished task (then it stays synchronous).
-    /// Null when the conversion would not compile.
-    /// </summary>
-    private static AsyncPlan? PlanMakeAsync(BlockSyntax body, IMethodSymbol method, KnownTypes.ThreadingTypes threading, SemanticModel model, CancellationToken cancellationToken)
-    {
-        var returns = OwnNodes(body).OfType<ReturnStatementSyntax>()
-            .Select(r => new ReturnPlan(r, CompletedValue(r.Expression, threading, model, cancellationToken, out var value), value, r.Parent == body && body.Statements.Last() == r))
-            .ToList();
-        if (!returns.Any(r => !r.Completed))
-            return NotAsync;
-        return CanBecomeAsync(body, method, returns, model, cancellationToken) ? new AsyncPlan(returns, IsGeneric(method.ReturnType)) : null;
-    }
-
-    /// <summary><c>Task.CompletedTask</c>, <c>default</c>, <c>Task.FromResult(v)</c> and the <c>ValueTask</c> forms: a finished task, nothing to await.</summary>
-    private static bool CompletedValue(ExpressionSyntax? expression, KnownTypes.ThreadingTypes threading, SemanticModel model, CancellationToken cancellationToken, out ExpressionSyntax? value)
-    {
-        value = null;
-        switch (expression)
-        {
-            case LiteralExpressionSyntax { RawKind: (int)SyntaxKind.DefaultLiteralExpression }:
-            case DefaultExpressionSyntax:
-                return model.GetTypeInfo(expression, cancellationToken).ConvertedType is { } type && IsTaskLike(type, threading) && !IsGeneric(type);
-            case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "CompletedTask" }:
-                return model.GetSymbolInfo(expression, cancellationToken).Symbol is IPropertySymbol { ContainingType: var owner } && IsTaskLike(owner, threading);
-            case InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "FromResult" }, ArgumentList.Arguments: { Count: 1 } arguments }
-                when model.GetSymbolInfo(expression, cancellationToken).Symbol is IMethodSymbol { ContainingType: var factory } && IsTaskLike(factory, threading):
-                value = arguments[0].Expression;
-                return true;
-            case BaseObjectCreationExpressionSyntax { ArgumentList: var argumentList } creation
-                when model.GetTypeInfo(creation, cancellationToken).Type is INamedTypeSymbol created
-                    && (SymbolEqualityComparer.Default.Equals(created.OriginalDefinition, threading.ValueTask) || SymbolEqualityComparer.Default.Equals(created.OriginalDefinition, threading.ValueTaskOfT)):
-                var arguments2 = argumentList?.Arguments ?? default;
-                if (!IsGeneric(created) && arguments2.Count == 0)
-                    return true;
-                if (IsGeneric(created) && arguments2.Count == 1
-                    && model.GetTypeInfo(arguments2[0].Expression, cancellationToken).Type is { } argumentType && !IsTaskLike(argumentType, threading))
-                {
-                    value = arguments2[0].Expression;
-                    return true;
-                }
-
-                return false;
-            default:
-                return false;
-        }
-    }
-
-    /// <summary>An <c>async</c> function may not have <c>ref</c>/<c>out</c>/<c>in</c> parameters or ref-like locals, nor <c>await</c> in a <c>lock</c>.</summary>
-    private static bool CanBecomeAsync(BlockSyntax body, IMethodSymbol method, List<ReturnPlan> returns, SemanticModel model, CancellationToken cancellationToken)
-    {
-        if (method.Parameters.Any(p => p.RefKind != RefKind.None || p.Type.IsRefLikeType))
-            return false;
-        if (returns.Any(r => r.Statement.Expression is null or LiteralExpressionSyntax { RawKind: (int)SyntaxKind.NullLiteralExpression }
-                || r.Statement.Ancestors().TakeWhile(a => a != body).Any(a => a is LockStatementSyntax)))
-        {
-            return false;
-        }
-
-        foreach (var node in OwnNodes(body))
-        {
-            switch (node)
-            {
-                case StackAllocArrayCreationExpressionSyntax or ImplicitStackAllocArrayCreationExpressionSyntax or UnsafeStatementSyntax or RefTypeSyntax or RefExpressionSyntax:
-                    return false;
-                case VariableDeclaratorSyntax declarator when model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol { Type.IsRefLikeType: true }:
-                    return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// <c>return E;</c> becomes <c>return await E;</c> (<c>Task&lt;T&gt;</c>) or <c>await E; return;</c> (<c>Task</c>; just
-    /// <c>await E;</c> where it ends the body); finished-task forms become <c>return v;</c> / <c>return;</c>.
-    /// </summary>
-    private static SyntaxNode AwaitReturns(SyntaxNode function, AsyncPlan plan, SyntaxGenerator generator)
-    {
-        foreach (var returned in plan.Returns)
-        {
-            if (function.GetCurrentNode(returned.Statement) is not { Expression: { } expression } current)
-                continue;
-            if (plan.Generic)
-            {
-                var value = returned.Completed ? returned.Value!.WithoutTrivia() : Await(expression, generator);
-                function = function.ReplaceNode(current, current.WithExpression(value.WithTriviaFrom(expression)));
-            }
-            else if (returned.Completed)
-            {
-                function = returned.Tail
-                    ? function.RemoveNode(current, HasComments(current.GetLeadingTrivia()) ? SyntaxRemoveOptions.KeepLeadingTrivia : SyntaxRemoveOptions.KeepNoTrivia)!
-                    : function.ReplaceNode(current, current.WithExpression(null).WithReturnKeyword(current.ReturnKeyword.WithTrailingTrivia()));
-            }
-            else
-            {
-                var awaited = ExpressionStatement(Await(expression, generator)).WithTriviaFrom(current);
-                if (returned.Tail)
-                {
-                    function = function.ReplaceNode(current, awaited);
-                }
-                else if (current.Parent is BlockSyntax)
-                {
-                    function = function.ReplaceNode(current, new SyntaxNode[] { awaited, ReturnStatement().WithAdditionalAnnotations(Formatter.Annotation) });
-                }
-                else
-                {
-                    var block = Block(awaited.WithoutTrivia(), ReturnStatement()).WithTrailingTrivia(current.GetTrailingTrivia()).WithAdditionalAnnotations(Formatter.Annotation);
-                    function = function.ReplaceNode(current, block);
-                }
-            }
-        }
-
-        return function;
-    }
-
-    private static ExpressionSyntax Await(ExpressionSyntax expression, SyntaxGenerator generator) =>
-        ((ExpressionSyntax)generator.AwaitExpression(expression.WithoutTrivia())).WithAdditionalAnnotations(Formatter.Annotation);
-
-    private static bool HasComments(SyntaxTriviaList trivia) =>
-        trivia.Any(t => t.IsKind(SyntaxKind.SingleLineCommentTrivia) || t.IsKind(SyntaxKind.MultiLineCommentTrivia));
-
-    /// <summary>The <c>async</c> modifier, after the other modifiers (or in front of the return type, taking its leading trivia).</summary>
-    private static SyntaxNode AddAsync(SyntaxNode function)
-    {
-        var asyncKeyword = Token(TriviaList(), SyntaxKind.AsyncKeyword, TriviaList(Space));
-        switch (function)
-        {
-            case MethodDeclarationSyntax method when method.Modifiers.Count > 0:
-                return method.AddModifiers(asyncKeyword);
-            case MethodDeclarationSyntax method:
-                return method.WithReturnType(method.ReturnType.WithoutLeadingTrivia())
-                    .WithModifiers(TokenList(asyncKeyword.WithLeadingTrivia(method.ReturnType.GetLeadingTrivia())));
-            case LocalFunctionStatementSyntax local when local.Modifiers.Count > 0:
-                return local.AddModifiers(asyncKeyword);
-            case LocalFunctionStatementSyntax local:
-                return local.WithReturnType(local.ReturnType.WithoutLeadingTrivia())
-                    .WithModifiers(TokenList(asyncKeyword.WithLeadingTrivia(local.ReturnType.GetLeadingTrivia())));
-            case ParenthesizedLambdaExpressionSyntax lambda:
-                return lambda.WithoutLeadingTrivia().WithAsyncKeyword(asyncKeyword.WithLeadingTrivia(lambda.GetLeadingTrivia()));
-            case SimpleLambdaExpressionSyntax lambda:
-                return lambda.WithoutLeadingTrivia().WithAsyncKeyword(asyncKeyword.WithLeadingTrivia(lambda.GetLeadingTrivia()));
-            case AnonymousMethodExpressionSyntax anonymous:
-                return anonymous.WithoutLeadingTrivia().WithAsyncKeyword(asyncKeyword.WithLeadingTrivia(anonymous.GetLeadingTrivia()));
-            default:
-                return function;
-        }
-    }
-
-    #endregion
 }
