@@ -190,7 +190,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         }
 
         var declared = Naming.DeclaredAround(block, cancellationToken);
-        var saved = group.Select(m => Naming.Unique("previous" + Stem(m.Name), block, model, declared)).ToList();
+        var saved = group.Select(m => Naming.Unique(Saved(m.Name), block, model, declared)).ToList();
         return editor =>
         {
             conversion?.Apply(editor);
@@ -293,20 +293,16 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     private static IEnumerable<SyntaxNode> OwnNodes(SyntaxNode node) =>
         node.DescendantNodesAndSelf(n => n == node || n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax));
 
-    /// <summary><c>previousTenant</c> for <c>_tenant</c>, <c>t_user</c>, <c>CurrentTenant</c>…; <see cref="Naming"/> numbers it when taken.</summary>
-    private static string Stem(string name)
+    /// <summary>
+    /// <c>previousTenant</c> for <c>_tenant</c>, <c>t_tenant</c>, <c>CurrentTenant</c>… (<see cref="Naming.Stem"/>, and a
+    /// slot's usual <c>Current</c> prefix dropped); <see cref="Naming"/> numbers it when taken.
+    /// </summary>
+    private static string Saved(string name)
     {
-        foreach (var prefix in new[] { "s_", "t_", "m_", "_" })
-        {
-            if (name.StartsWith(prefix, StringComparison.Ordinal) && name.Length > prefix.Length)
-            {
-                name = name.Substring(prefix.Length);
-                break;
-            }
-        }
-
-        if (name.Length > "current".Length && name.StartsWith("current", StringComparison.OrdinalIgnoreCase) && char.IsUpper(name["current".Length]))
-            name = name.Substring("current".Length);
-        return char.ToUpperInvariant(name[0]) + name.Substring(1);
+        var stem = Naming.Stem(name, "Value");
+        const string Current = "Current";
+        return "previous" + (stem.Length > Current.Length && stem.StartsWith(Current, StringComparison.OrdinalIgnoreCase) && char.IsUpper(stem[Current.Length])
+            ? stem.Substring(Current.Length)
+            : stem);
     }
 }
