@@ -118,7 +118,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         return editor =>
         {
             var generator = editor.Generator;
-            var suppress = generator.InvocationExpression(generator.MemberAccessExpression(generator.TypeExpression(executionContext), "SuppressFlow"));
+            var suppress = generator.InvocationExpression(generator.MemberAccessExpression(Imports.Type(generator, executionContext), "SuppressFlow"));
             var (blankLines, own) = SplitBlankLines(statement.GetLeadingTrivia());
             var usingStatement = (UsingStatementSyntax)generator.UsingStatement(suppress, new[] { statement.WithLeadingTrivia(own) });
             usingStatement = usingStatement.WithStatement(OpenLine((BlockSyntax)usingStatement.Statement, statement))

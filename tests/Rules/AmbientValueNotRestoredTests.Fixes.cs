@@ -750,6 +750,56 @@ public sealed partial class AmbientValueNotRestoredTests
     }
 
     [Fact]
+    public async Task Fixes_SuppressedFlowImportsItsNamespace()
+    {
+        await VerifyCS.FixAsync("""
+            using System;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly System.Threading.AsyncLocal<string?> Route = new();
+                private static System.Threading.Timer? s_flush;
+                private readonly RequestDelegate _next;
+
+                public MetricsMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+                    s_flush ??= [|new System.Threading.Timer(_ => { }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10))|];
+                    await _next(context);
+                }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class MetricsMiddleware
+            {
+                private static readonly System.Threading.AsyncLocal<string?> Route = new();
+                private static System.Threading.Timer? s_flush;
+                private readonly RequestDelegate _next;
+
+                public MetricsMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Route.Value = context.Request.Path;
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        s_flush ??= new System.Threading.Timer(_ => { }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
+                    }
+                    await _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Fixes_AllThreeActionsInOneFixAll()
     {
         await VerifyCS.FixAsync("""
