@@ -99,9 +99,9 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         {
             var discard = SimpleLambdaExpression(lambda.Modifiers, Parameter(Identifier("_")), lambda.ArrowToken, lambda.Block, lambda.ExpressionBody)
                 .WithLeadingTrivia(lambda.GetLeadingTrivia());
-            var state = (ArgumentSyntax)editor.Generator.Argument(editor.Generator.NullLiteralExpression());
-            var list = invocation.ArgumentList.WithArguments(SeparatedList(new[] { arguments[0].WithExpression(discard), state }));
-            editor.ReplaceNode(invocation, invocation.WithExpression(renamed).WithArgumentList(list.WithAdditionalAnnotations(Formatter.Annotation)));
+            var list = invocation.ArgumentList.ReplaceNode(lambda, discard);
+            var state = (ExpressionSyntax)editor.Generator.NullLiteralExpression();
+            editor.ReplaceNode(invocation, invocation.WithExpression(renamed).WithArgumentList(Arguments.Insert(list, editor.Generator, state, index: 1, name: null)));
         };
     }
 
