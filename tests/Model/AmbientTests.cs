@@ -462,27 +462,22 @@ public sealed class AmbientTests
         Assert.Equal(expected, sample.RequestValues.CarriesRequestData(assignment.Value, types, CancellationToken.None));
     }
 
-    private static async Task<Sample> CompileAsync(string source, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
-    {
-        var compilation = await AllAnalyzers.CompileAsync([("/0/Test0.cs", source)]);
-        compilation = compilation.WithOptions(compilation.Options.WithOutputKind(outputKind));
-        Assert.Empty(compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
-        var domain = Domain.Get(compilation);
-        return new Sample(compilation, domain.Ambient!, domain.RequestValues!);
-    }
+    private static async Task<Sample> CompileAsync(string source, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary) =>
+        new(await ModelSource.CompileAsync(source, outputKind));
 
-    private sealed record Sample(Compilation Compilation, Ambient Ambient, RequestValues RequestValues)
+    private sealed record Sample(ModelSource Source)
     {
+        public Compilation Compilation => Source.Compilation;
+
+        public Ambient Ambient => Source.Domain.Ambient!;
+
+        public RequestValues RequestValues => Source.Values;
+
         /// <summary>The assignment written <paramref name="text"/>, and the member an analyzer sees it in (lambdas walked out of).</summary>
         public (IAssignmentOperation Operation, ISymbol Containing) Assignment(string text)
         {
-            var tree = Compilation.SyntaxTrees.Single();
-            var node = tree.GetRoot().DescendantNodes().OfType<AssignmentExpressionSyntax>().Single(a => a.ToString() == text);
-            var model = Compilation.GetSemanticModel(tree);
-            var containing = model.GetEnclosingSymbol(node.SpanStart)!;
-            while (containing is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
-                containing = containing.ContainingSymbol;
-            return ((IAssignmentOperation)model.GetOperation(node)!, containing);
+            var node = Source.Model.SyntaxTree.GetRoot().DescendantNodes().OfType<AssignmentExpressionSyntax>().Single(a => a.ToString() == text);
+            return ((IAssignmentOperation)Source.Model.GetOperation(node)!, Source.Owner(node));
         }
 
         /// <summary>The set the assignment written <paramref name="text"/> makes (<see cref="Ambient.SetBy"/>), null when it needs no restore.</summary>
