@@ -117,6 +117,7 @@ internal sealed class KnownTypes
             Interlocked = types.Find(TypeNames.Interlocked);
             Monitor = types.Find(TypeNames.Monitor);
             ExecutionContext = types.Find(TypeNames.ExecutionContext);
+            CancellationTokenSource = types.Find(TypeNames.CancellationTokenSource);
             ChannelWriterOfT = types.Find(TypeNames.ChannelWriterOfT);
             AsyncLocal = types.Find(TypeNames.AsyncLocal);
             ThreadLocal = types.Find(TypeNames.ThreadLocal);
@@ -146,6 +147,7 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? Interlocked { get; }
         public INamedTypeSymbol? Monitor { get; }
         public INamedTypeSymbol? ExecutionContext { get; }
+        public INamedTypeSymbol? CancellationTokenSource { get; }
         public INamedTypeSymbol? ChannelWriterOfT { get; }
         public INamedTypeSymbol? AsyncLocal { get; }
         public INamedTypeSymbol? ThreadLocal { get; }

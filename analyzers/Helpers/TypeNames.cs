@@ -8,6 +8,7 @@ internal static class TypeNames
     public const string ValueTask = "System.Threading.Tasks.ValueTask";
     public const string ValueTaskOfT = "System.Threading.Tasks.ValueTask`1";
     public const string CancellationToken = "System.Threading.CancellationToken";
+    public const string CancellationTokenSource = "System.Threading.CancellationTokenSource";
     public const string IDisposable = "System.IDisposable";
     public const string IAsyncDisposable = "System.IAsyncDisposable";
     public const string AsyncLocal = "System.Threading.AsyncLocal`1";

@@ -4,9 +4,10 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace LeakAnalyzers.Model;
 
 /// <summary>
-/// One function body's local references, by local, and its jump statements (not those of nested functions), found in
-/// one walk and shared by every rule that asks about the body: judging k values in a body costs one walk, not k.
-/// <see cref="Of"/> keeps an index as long as the driver keeps the body's operation tree (a weak table), never longer.
+/// One function body's local references, by local, its jump statements (not those of nested functions), and what flows
+/// into each local (<see cref="ValuesOf"/>), each found in one walk and shared by every rule that asks about the body:
+/// judging k values in a body costs one walk, not k. <see cref="Of"/> keeps an index as long as the driver keeps the
+/// body's operation tree (a weak table), never longer.
 /// </summary>
 internal sealed class BodyIndex
 {
@@ -15,6 +16,7 @@ internal sealed class BodyIndex
     private readonly IOperation _body;
     private readonly Dictionary<ILocalSymbol, List<ILocalReferenceOperation>> _references = new(SymbolEqualityComparer.Default);
     private List<StatementSyntax>? _jumps;
+    private Dictionary<ILocalSymbol, List<IOperation>>? _values;
 
     private BodyIndex(IOperation body)
     {
@@ -62,6 +64,86 @@ internal sealed class BodyIndex
         }
 
         return reads;
+    }
+
+    /// <summary>
+    /// What flows into <paramref name="local"/> anywhere in the body (nested functions included), in operation-tree order:
+    /// its initializer, the values assigned to it, the call that fills it as an <c>out</c> argument, the input of the
+    /// pattern that declares it, the collection of the <c>foreach</c> that declares it. Found in one walk of the body, on
+    /// the first question (only LEAK005 asks, and only for values it traces to the request).
+    /// </summary>
+    public IReadOnlyList<IOperation> ValuesOf(ILocalSymbol local, CancellationToken cancellationToken)
+    {
+        var values = _values ??= IndexValues(cancellationToken);
+        return values.TryGetValue(local, out var list) ? list : (IReadOnlyList<IOperation>)Array.Empty<IOperation>();
+    }
+
+    private Dictionary<ILocalSymbol, List<IOperation>> IndexValues(CancellationToken cancellationToken)
+    {
+        var values = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
+        foreach (var operation in _body.Descendants())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (operation)
+            {
+                case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
+                    Add(declarator.Symbol, initializer.Value);
+                    break;
+                case IAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
+                    Add(target.Local, assignment.Value);
+                    break;
+                case IArgumentOperation { Parameter.RefKind: RefKind.Out, Parent: IInvocationOperation call } argument when OutLocal(argument.Value) is { } filled:
+                    Add(filled, call);
+                    break;
+                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared } pattern when PatternInput(pattern) is { } input:
+                    Add(declared, input);
+                    break;
+                case IForEachLoopOperation loop:
+                    foreach (var variable in loop.Locals)
+                        Add(variable, loop.Collection);
+                    break;
+            }
+        }
+
+        return values;
+
+        void Add(ILocalSymbol local, IOperation value)
+        {
+            if (!values.TryGetValue(local, out var list))
+                values[local] = list = new List<IOperation>();
+            list.Add(value);
+        }
+    }
+
+    /// <summary>The local an <c>out</c> argument fills: <c>out var x</c> or <c>out x</c>.</summary>
+    private static ILocalSymbol? OutLocal(IOperation value) => value.WalkDownConversions() switch
+    {
+        IDeclarationExpressionOperation { Expression: ILocalReferenceOperation declared } => declared.Local,
+        ILocalReferenceOperation reference => reference.Local,
+        _ => null,
+    };
+
+    /// <summary>The value a pattern tests: the operand of <c>is</c> or the switch's value.</summary>
+    private static IOperation? PatternInput(IPatternOperation pattern)
+    {
+        for (var current = pattern.Parent; current is not null; current = current.Parent)
+        {
+            switch (current)
+            {
+                case IIsPatternOperation isPattern:
+                    return isPattern.Value;
+                case ISwitchExpressionOperation switchExpression:
+                    return switchExpression.Value;
+                case ISwitchOperation switchStatement:
+                    return switchStatement.Value;
+                case IPatternOperation or IPatternCaseClauseOperation or ISwitchExpressionArmOperation or ISwitchCaseOperation:
+                    continue;
+                default:
+                    return null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A lambda or local function: its own body, whose jumps are not the enclosing body's.</summary>

@@ -46,6 +46,14 @@ internal static class Callers
         InSyntax(method, method.ContainingType.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(cancellationToken)), cancellationToken);
 
     /// <summary>
+    /// Whether <paramref name="caller"/>'s declarations call <paramref name="callee"/>, read from syntax like
+    /// <see cref="InSyntax"/> (unbound: a same-named method counts too). A use of the name that is not a plain call
+    /// (a method group, a conditional call) may call it: true, so that a rule stays silent rather than wrong.
+    /// </summary>
+    public static bool MayCall(ISymbol caller, IMethodSymbol callee, CancellationToken cancellationToken) =>
+        InSyntax(callee, caller.DeclaringSyntaxReferences.Select(reference => reference.GetSyntax(cancellationToken)), cancellationToken) is not { Count: 0 };
+
+    /// <summary>
     /// A private method that its type calls, and only from its constructors or instance field initializers (directly,
     /// or in a lambda there): it runs when the object is built. A method group or any other call keeps it out;
     /// helpers of helpers are not followed.

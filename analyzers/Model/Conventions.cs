@@ -127,4 +127,74 @@ internal static class Conventions
     /// <summary><c>awaiter.GetResult()</c>: the await pattern's way (bound by name) to block on an awaiter for its result.</summary>
     public static bool IsAwaiterGetResult(IMethodSymbol method) =>
         method.Name == "GetResult";
+
+    // LEAK005 (ambient values not restored) ----------------------------------------------------------------------
+    // Verbs are matched as whole words at the start of a name (StartsWithWord): EndScope, not Endpoint.
+
+    /// <summary>
+    /// A method that undoes an ambient value by its name: <c>Dispose</c>/<c>DisposeAsync</c>, the <c>On…Executed</c> half
+    /// of a filter pair (the framework calls it after the <c>On…Executing</c> half), or a cleanup verb (<c>Restore…</c>,
+    /// <c>Reset…</c>, <c>Clear…</c>, <c>Exit…</c>, <c>Leave…</c>, <c>Pop…</c>, <c>End…</c>, <c>Revert…</c>, <c>Undo…</c>).
+    /// An explicit interface implementation is named by its own part (<c>IDisposable.Dispose</c> is <c>Dispose</c>).
+    /// </summary>
+    public static bool IsAmbientCleanup(IMethodSymbol method)
+    {
+        var name = method.MethodKind == MethodKind.ExplicitInterfaceImplementation ? method.Name.Substring(method.Name.LastIndexOf('.') + 1) : method.Name;
+        if (name is "Dispose" or "DisposeAsync" || name.StartsWith("On", StringComparison.Ordinal) && name.EndsWith("Executed", StringComparison.Ordinal))
+            return true;
+        return StartsWithAny(name, CleanupVerbs);
+    }
+
+    /// <summary>
+    /// An ASP.NET Core API that adds a request handler to the pipeline by its verb (<c>Use…</c>, <c>Run…</c>,
+    /// <c>Map…</c>, <c>Add…</c>: <c>app.Use</c>, <c>app.Run</c>, <c>MapGet</c>, <c>AddEndpointFilter</c>): a synchronous
+    /// lambda given to it runs on the request's execution context. The caller checks that the method is ASP.NET Core's.
+    /// </summary>
+    public static bool IsPipelineRegistration(IMethodSymbol method) => StartsWithAny(method.Name, PipelineVerbs);
+
+    /// <summary>
+    /// A method-shaped accessor by its name (<c>Set…</c>: <c>SetCurrent(value)</c>): whoever calls it sets the value and
+    /// clears it, the way a property setter publishes its <c>value</c>. The caller checks the shape (one parameter,
+    /// published as it is).
+    /// </summary>
+    public static bool IsSetterName(IMethodSymbol method) => StartsWithWord(method.Name, "Set");
+
+    /// <summary>
+    /// A method whose job is to set an ambient value for its caller, by its verb (<c>On…</c>, <c>Begin…</c>,
+    /// <c>Enter…</c>, <c>Push…</c>, <c>Use…</c>, <c>Set…</c>, <c>Start…</c>, <c>Open…</c>, <c>Init…</c>,
+    /// <c>Initialize…</c>, <c>Attach…</c>, <c>Apply…</c>, <c>Activate…</c>, <c>Change…</c>): restoring the value at its
+    /// end would undo what it is for, so LEAK005 offers no restore-in-<c>finally</c> fix there (a scope object or a
+    /// paired cleanup is the fix).
+    /// </summary>
+    public static bool BeginsAmbientScope(IMethodSymbol method) => StartsWithAny(method.Name, ScopeVerbs);
+
+    /// <summary>
+    /// <c>[MaybeNull]</c>: the compiler recognizes its nullable-analysis attributes by name, and libraries that target old
+    /// frameworks declare their own copies, so the attribute is matched by name in any namespace.
+    /// </summary>
+    public static bool IsMaybeNullAttribute(AttributeData attribute) => attribute.AttributeClass?.Name == "MaybeNullAttribute";
+
+    /// <summary><c>[AllowNull]</c>, matched by name like <see cref="IsMaybeNullAttribute"/>.</summary>
+    public static bool IsAllowNullAttribute(AttributeData attribute) => attribute.AttributeClass?.Name == "AllowNullAttribute";
+
+    private static readonly string[] CleanupVerbs = { "Restore", "Reset", "Clear", "Exit", "Leave", "Pop", "End", "Revert", "Undo" };
+
+    private static readonly string[] PipelineVerbs = { "Use", "Run", "Map", "Add" };
+
+    private static readonly string[] ScopeVerbs = { "On", "Begin", "Enter", "Push", "Use", "Set", "Start", "Open", "Init", "Initialize", "Attach", "Apply", "Activate", "Change" };
+
+    private static bool StartsWithAny(string name, string[] verbs)
+    {
+        foreach (var verb in verbs)
+        {
+            if (StartsWithWord(name, verb))
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary><paramref name="name"/> is <paramref name="word"/> or starts with it followed by an upper-case letter (<c>EndScope</c>, not <c>Endpoint</c>).</summary>
+    private static bool StartsWithWord(string name, string word) =>
+        name.StartsWith(word, StringComparison.Ordinal) && (name.Length == word.Length || char.IsUpper(name[word.Length]));
 }

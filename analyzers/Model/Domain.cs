@@ -13,10 +13,11 @@ internal sealed class Domain
 
     private readonly Lazy<Work?> _work;
     private readonly Lazy<RequestScope?> _requestScope;
-    private readonly Lazy<RequestValues?> _requestValues;
+    private readonly Lazy<RequestValues> _requestValues;
     private readonly Lazy<Collections?> _collections;
     private readonly Lazy<Services?> _services;
     private readonly Lazy<Responses?> _responses;
+    private readonly Lazy<Ambient?> _ambient;
 
     private Domain(Compilation compilation)
     {
@@ -25,10 +26,11 @@ internal sealed class Domain
         Lifetimes = new Lifetimes(compilation, Types);
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
-        _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
+        _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types));
         _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
+        _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -47,14 +49,21 @@ internal sealed class Domain
     /// <summary>Which code runs on behalf of a request. Null without ASP.NET Core.</summary>
     public RequestScope? RequestScope => _requestScope.Value;
 
-    /// <summary>What belongs to the request. Null without ASP.NET Core.</summary>
-    public RequestValues? RequestValues => _requestValues.Value;
+    /// <summary>
+    /// What belongs to the request. Null without ASP.NET Core, where nothing is pooled by a request (the ambient-state
+    /// model still gets one: a principal or a traced parameter is request data in any host).
+    /// </summary>
+    public RequestValues? RequestValues => Types.AspNetCore is null ? null : _requestValues.Value;
 
     /// <summary>Long-lived collections that may grow without bound. Null without the tracked collection types.</summary>
     public Collections? Collections => _collections.Value;
 
     /// <summary>Service lifetimes from dependency-injection registrations. Null without Microsoft.Extensions.DependencyInjection.</summary>
     public Services? Services => _services.Value;
+
     /// <summary>Who owns an <c>HttpResponseMessage</c> and whether it is disposed. Null without <c>HttpResponseMessage</c>.</summary>
     public Responses? Responses => _responses.Value;
+
+    /// <summary>Ambient slots (<c>AsyncLocal</c>, <c>ThreadLocal</c>, <c>[ThreadStatic]</c>): what a set writes, and what restores it. Null without any of them.</summary>
+    public Ambient? Ambient => _ambient.Value;
 }

@@ -52,6 +52,23 @@ internal sealed partial class Lifetimes
         token?.WalkDownConversions() is IPropertyReferenceOperation property
         && property.Property.ContainingType.Implements(_types.Extensions.IHostApplicationLifetime);
 
+    /// <summary>
+    /// A token that outlives any request, so that what is registered on it stays alive until the application stops: the
+    /// application's lifetime tokens (<c>ApplicationStarted</c>/<c>Stopping</c>/<c>Stopped</c> of an
+    /// <see cref="IsApplicationToken">application token</see> type), and tokens read from static state (a static field or
+    /// property, or <c>.Token</c> of a static <c>CancellationTokenSource</c>). A parameter, <c>RequestAborted</c>, a
+    /// local source or an instance field may end with the request: not long-lived.
+    /// </summary>
+    public bool IsLongLivedToken(IOperation token) => token.WalkDownConversions() switch
+    {
+        IPropertyReferenceOperation { Property.Name: "ApplicationStopping" or "ApplicationStarted" or "ApplicationStopped" } property => IsApplicationToken(property),
+        IPropertyReferenceOperation { Property.Name: "Token", Instance: { } source } property when property.Property.ContainingType.IsOrInheritsFrom(_types.Threading?.CancellationTokenSource) =>
+            source.WalkDownConversions() is IMemberReferenceOperation { Member.IsStatic: true } and (IFieldReferenceOperation or IPropertyReferenceOperation),
+        IFieldReferenceOperation field => field.Field.IsStatic,
+        IPropertyReferenceOperation property => property.Property.IsStatic,
+        _ => false,
+    };
+
     /// <summary>A type the host creates once and runs for the life of the application.</summary>
     public bool IsHostedService(INamedTypeSymbol type) => type.Implements(_types.Extensions.IHostedService);
 }

@@ -7,33 +7,36 @@ namespace LeakAnalyzers.Model;
 /// a method takes, which makes it request code;</item>
 /// <item><b>pooled by the request</b> (<see cref="IsPooledByRequest"/>, LEAK003): the context and the objects it hands out by
 /// reference, reused for the next request, so a closure must not keep them; the <c>ClaimsPrincipal</c> is not pooled;</item>
-/// <item><b>carries request data</b> (LEAK005): values that hold one request's data, the principal included, which must
-/// not stay in ambient state.</item>
+/// <item><b>carries request data</b> (<see cref="CarriesRequestData"/>, LEAK005): values that hold one request's data,
+/// the principal, MVC's <c>ActionContext</c> and SignalR's <c>HubCallerContext</c> included, or any value traced to the
+/// function's input, which must not stay in ambient state.</item>
 /// </list>
+/// Built without ASP.NET Core too (<see cref="Domain"/> hands it to the ambient-state model then): a principal or a traced
+/// parameter is request data in any host, while nothing is pooled by a request there.
 /// </summary>
-internal sealed class RequestValues
+internal sealed partial class RequestValues
 {
     private readonly KnownTypes _types;
-    private readonly KnownTypes.AspNetCoreTypes _aspNetCore;
+    private readonly KnownTypes.AspNetCoreTypes? _aspNetCore;
     private readonly ImmutableHashSet<IPropertySymbol> _controllerRequestProperties;
 
-    private RequestValues(KnownTypes types, KnownTypes.AspNetCoreTypes aspNetCore)
+    public RequestValues(KnownTypes types)
     {
         _types = types;
-        _aspNetCore = aspNetCore;
-        _controllerRequestProperties = aspNetCore.Controllers
+        _aspNetCore = types.AspNetCore;
+        _controllerRequestProperties = (_aspNetCore?.Controllers ?? ImmutableArray<INamedTypeSymbol>.Empty)
             .SelectMany(controller => controller.GetMembers().OfType<IPropertySymbol>())
             .Where(property => property.Name is "HttpContext" or "Request" or "Response" or "User")
             .ToImmutableHashSet<IPropertySymbol>(SymbolEqualityComparer.Default);
+        _dataTypes = new[] { _aspNetCore?.HttpContext, _aspNetCore?.HttpRequest, _aspNetCore?.HttpResponse, types.Reflection.ClaimsPrincipal, _aspNetCore?.ActionContext, _aspNetCore?.HubCallerContext }
+            .OfType<INamedTypeSymbol>()
+            .ToImmutableArray();
     }
-
-    public static RequestValues? Create(KnownTypes types) =>
-        types.AspNetCore is { } aspNetCore ? new RequestValues(types, aspNetCore) : null;
 
     /// <summary>The context and the objects it hands out by reference (headers, query, form, cookies, session, features), reused for the next request.</summary>
     public bool IsPooledByRequest(ITypeSymbol? type)
     {
-        if (type is null)
+        if (type is null || _aspNetCore is null)
             return false;
         foreach (var owned in _aspNetCore.RequestOwned)
         {
@@ -94,7 +97,7 @@ internal sealed class RequestValues
             case IPropertyReferenceOperation property when property.Instance is IInstanceReferenceOperation && IsControllerRequestProperty(property.Property):
                 return true;
             case IPropertyReferenceOperation { Property.Name: "HttpContext" } property:
-                return property.Property.ContainingType.Implements(_aspNetCore.IHttpContextAccessor) && !IsOwnParameter(property.Instance, function);
+                return property.Property.ContainingType.Implements(_aspNetCore?.IHttpContextAccessor) && !IsOwnParameter(property.Instance, function);
             default:
                 return false;
         }

@@ -109,6 +109,17 @@ internal sealed class AsyncConversion
         return task is null ? null : new AsyncConversion(function, isAsync: false, kept, task);
     }
 
+    /// <summary>
+    /// True when <paramref name="method"/> returns a task and a <c>return</c> of its <paramref name="body"/> hands back
+    /// work that may still be running (anything but a finished task: <see cref="ReturnRewrite.Bare"/>,
+    /// <see cref="ReturnRewrite.Result"/>). A caller whose edit must wait for that work (LEAK005 restores a value in
+    /// <c>finally</c>) converts the function only then: when every return is finished, the function stays synchronous,
+    /// whether or not it could become async; when one is not, a function <see cref="Plan"/> refuses gets no fix.
+    /// </summary>
+    public static bool ReturnsPendingWork(IMethodSymbol method, BlockSyntax body, SemanticModel model, KnownTypes.ThreadingTypes threading, CancellationToken cancellationToken) =>
+        method.ReturnType is INamedTypeSymbol returnType && threading.IsTaskType(returnType.OriginalDefinition)
+        && OwnNodes(body).OfType<ReturnStatementSyntax>().Any(r => r.Expression is null || !IsFinished(r.Expression, model, threading, cancellationToken, out _));
+
     /// <summary>Records the conversion in <paramref name="editor"/>: the returns first, then the <c>async</c> modifier and the return type.</summary>
     public void Apply(SyntaxEditor editor)
     {

@@ -51,6 +51,20 @@ internal static class Naming
         return Fresh(stem, taken.Contains);
     }
 
+    /// <summary>
+    /// The stem of the names a fix derives from a member's: <c>Cache</c> for <c>Cache</c>, <c>_cache</c>,
+    /// <c>s_cache</c>, <c>t_user</c>, <c>m_items</c> (the field prefixes dropped, the first letter upper-case, ready to
+    /// follow a word: <c>previousCache</c>, <c>CacheCapacity</c>); <paramref name="fallback"/> when nothing is left.
+    /// </summary>
+    public static string Stem(string memberName, string fallback)
+    {
+        var name = memberName;
+        if (name.Length > 2 && name[1] == '_' && name[0] is 's' or 'm' or 't')
+            name = name.Substring(2);
+        name = name.TrimStart('_');
+        return name.Length == 0 ? fallback : char.ToUpperInvariant(name[0]) + name.Substring(1);
+    }
+
     /// <summary><paramref name="stem"/>, or <c>stem2</c>, <c>stem3</c>…: the first candidate <paramref name="isTaken"/> refuses.</summary>
     public static string Fresh(string stem, Func<string, bool> isTaken)
     {

@@ -226,17 +226,7 @@ public sealed partial class UnboundedStaticCollectionFixer : CodeFixProvider
         private AnalyzerOptions Options => _document.Project.AnalyzerOptions;
 
         /// <summary>"Cache" for <c>Cache</c>, <c>_cache</c>, <c>s_cache</c>: the stem of the names the fixes add.</summary>
-        private string Stem
-        {
-            get
-            {
-                var name = _field.Name;
-                if (name.Length > 2 && name[1] == '_' && name[0] is 's' or 'm' or 't')
-                    name = name.Substring(2);
-                name = name.TrimStart('_');
-                return name.Length == 0 ? "Collection" : char.ToUpperInvariant(name[0]) + name.Substring(1);
-            }
-        }
+        private string Stem => Naming.Stem(_field.Name, "Collection");
 
         /// <summary><paramref name="name"/>, or name2, name3…: the first that no member of the field's type (nor <paramref name="taken"/>) has.</summary>
         private string UniqueMemberName(string name, ISet<string>? taken = null)

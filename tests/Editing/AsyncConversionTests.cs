@@ -316,6 +316,32 @@ public sealed class AsyncConversionTests
         Assert.Null(AsyncConversion.Plan(source.Node<MethodDeclarationSyntax>(), source.Model, source.Threading, mayChangeReturnType: false, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("public static Task [|Run|]() { return Task.Delay(1); }", true)]
+    [InlineData("public static Task<int> [|Run|](bool b) { if (b) return Task.FromResult(0); return Task.Run(() => 1); }", true)]
+    [InlineData("public static Task [|Run|]() { return null; }", true)]
+    [InlineData("public static Task [|Run|]() { Console.WriteLine(); return Task.CompletedTask; }", false)]
+    [InlineData("public static ValueTask<int> [|Run|]() { return new ValueTask<int>(1); }", false)]
+    [InlineData("public static Task [|Run|](ref int count) { count++; return default; }", false)]
+    [InlineData("public static Task [|Run|]() { Func<Task> later = () => Task.Delay(1); return Task.CompletedTask; }", false)]
+    [InlineData("public static int [|Run|]() { return 1; }", false)]
+    public async Task ReturnsPendingWork_OnlyWhenAReturnIsNotAFinishedTask(string method, bool expected)
+    {
+        var source = await EditingSource.CreateAsync($$"""
+            using System;
+            using System.Threading.Tasks;
+
+            public static class Jobs
+            {
+                {{method}}
+            }
+            """);
+        var declaration = source.Node<MethodDeclarationSyntax>();
+        var symbol = Microsoft.CodeAnalysis.CSharp.CSharpExtensions.GetDeclaredSymbol(source.Model, declaration)!;
+
+        Assert.Equal(expected, AsyncConversion.ReturnsPendingWork(symbol, declaration.Body!, source.Model, source.Threading, CancellationToken.None));
+    }
+
     private static AsyncConversion Plan(EditingSource source, Microsoft.CodeAnalysis.SyntaxNode function, bool mayChangeReturnType) =>
         AsyncConversion.Plan(function, source.Model, source.Threading, mayChangeReturnType, CancellationToken.None)
             ?? throw new InvalidOperationException("The function cannot become async.");

@@ -63,6 +63,18 @@ public sealed class NamingTests
         Assert.Equal(expected, Naming.Member(stem, type, alsoTaken));
     }
 
+    [Theory]
+    [InlineData("Cache", "Cache")]
+    [InlineData("_cache", "Cache")]
+    [InlineData("s_cache", "Cache")]
+    [InlineData("t_user", "User")]
+    [InlineData("m_items", "Items")]
+    [InlineData("currentTenant", "CurrentTenant")]
+    [InlineData("t_", "T_")]
+    [InlineData("__", "Fallback")]
+    public void Stem_DropsFieldPrefixesAndCapitalizes(string memberName, string expected) =>
+        Assert.Equal(expected, Naming.Stem(memberName, "Fallback"));
+
     [Fact]
     public void Fresh_NumbersFromTwo() =>
         Assert.Equal("name3", Naming.Fresh("name", candidate => candidate is "name" or "name2"));

@@ -29,10 +29,12 @@ internal sealed class ModelSource
     public RequestScope Scope => Domain.RequestScope!;
     public RequestValues Values => Domain.RequestValues!;
 
-    public static async Task<ModelSource> CompileAsync(string marked)
+    /// <summary><paramref name="marked"/> compiled as a library, or as <paramref name="outputKind"/> (a program has an entry point).</summary>
+    public static async Task<ModelSource> CompileAsync(string marked, OutputKind outputKind = OutputKind.DynamicallyLinkedLibrary)
     {
         var (text, spans) = Markup.Parse(marked);
         var compilation = await AllAnalyzers.CompileAsync([("/0/Test0.cs", text)]);
+        compilation = compilation.WithOptions(compilation.Options.WithOutputKind(outputKind));
         var errors = compilation.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, string.Join("\n", errors));
         var tree = compilation.SyntaxTrees.Single();
@@ -60,9 +62,12 @@ internal sealed class ModelSource
     /// The member whose body holds mark <paramref name="index"/>, as an analyzer's <c>ContainingSymbol</c> sees it: lambdas
     /// and local functions belong to the member they are written in.
     /// </summary>
-    public ISymbol Owner(int index = 0)
+    public ISymbol Owner(int index = 0) => Owner(Nodes[index]);
+
+    /// <summary>The member whose body holds <paramref name="node"/>, as <see cref="Owner(int)"/> sees it.</summary>
+    public ISymbol Owner(SyntaxNode node)
     {
-        var symbol = Model.GetEnclosingSymbol(Nodes[index].SpanStart)!;
+        var symbol = Model.GetEnclosingSymbol(node.SpanStart)!;
         while (symbol is IMethodSymbol { MethodKind: MethodKind.AnonymousFunction or MethodKind.LocalFunction })
             symbol = symbol.ContainingSymbol;
         return symbol;

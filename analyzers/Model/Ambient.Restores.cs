@@ -1,0 +1,331 @@
+using System.Collections.Concurrent;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace LeakAnalyzers.Model;
+
+/// <summary>
+/// Whether a set is restored. The common compliant shape is read first, from the member's own operation tree (an
+/// assignment of the slot in one of its <c>finally</c> blocks); only then the outermost type (nested scope classes
+/// included; symbol-start scopes do not cover nested types), read once per type (<see cref="TypeFacts"/>): a cleanup
+/// callback, a restore helper called from a <c>finally</c>, a clear, a saved value put back, an emptied holder. Parts of
+/// the type in other files are read from syntax only (no semantic model there): anything that may restore keeps the
+/// rule silent.
+/// </summary>
+internal sealed partial class Ambient
+{
+    /// <summary>Per outermost type that sets a slot (few per compilation): its syntax, read once, not once per assignment.</summary>
+    private readonly ConcurrentDictionary<INamedTypeSymbol, TypeFacts> _typeFacts = new(SymbolEqualityComparer.Default);
+
+    /// <summary>
+    /// An assignment that undoes or holds nothing: <c>null</c>/<c>default</c>, inside a <c>finally</c>, in a cleanup
+    /// member (<see cref="Conventions.IsAmbientCleanup"/>), or a value that carries no request data (a saved previous
+    /// value, a per-thread buffer). A cleanup member that assigns its own parameter would be told apart here.
+    /// </summary>
+    public bool IsRestoring(IAssignmentOperation assignment, ISymbol? containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken) =>
+        IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol)
+        || !_requestValues.Value.CarriesRequestData(assignment.Value, configured, cancellationToken);
+
+    /// <summary>
+    /// Whether the outermost type restores <paramref name="set"/>: in a <c>finally</c> of the same method (or of a method
+    /// that calls it), in a cleanup member or a restore helper called from a <c>finally</c>, with a clear or a value that
+    /// carries no request data, by emptying the holder the slot points to; or, for a private helper that sets an
+    /// <c>AsyncLocal</c> and is only called from <c>async</c> code, by its async callers' runtime.
+    /// </summary>
+    public bool IsRestored(AmbientSet set, ConfiguredTypes configured, CancellationToken cancellationToken)
+    {
+        if (IsRestoredInOwnFinally(set.Assignment, set.Slot, cancellationToken))
+            return true;
+        var facts = _typeFacts.GetOrAdd(set.Type, type => new TypeFacts(type, cancellationToken));
+        var model = set.Assignment.SemanticModel;
+        if (set.Method is not null && facts.IsCalledFromFinally(set.Method, model, cancellationToken))
+            return true;                                 // a restore helper, called from a finally block
+        if (IsRestoredElsewhere(set, facts, configured, cancellationToken))
+            return true;
+        return set.Slot.Kind == AmbientKind.AsyncLocal && set.Method is { DeclaredAccessibility: Accessibility.Private, MethodKind: MethodKind.Ordinary }
+            && !HasSynchronousCaller(set.Method, facts.Syntax, cancellationToken);
+    }
+
+    /// <summary>
+    /// A method that hands back what ends the scope: a disposable, a delegate, or a <c>Task</c> of one, or the constructor
+    /// of a disposable scope object. Whether that disposable's <c>Dispose</c> restores the slot is not read.
+    /// </summary>
+    public bool ReturnsRestoreToken(IMethodSymbol method)
+    {
+        if (method.MethodKind == MethodKind.Constructor)
+            return IsDisposable(method.ContainingType);
+        var returned = method.ReturnType;
+        if (SymbolEqualityComparer.Default.Equals(returned, _threading.Task))
+            return false;                                // Task is IDisposable, but it is the operation, not a token
+        if (returned is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic
+            && (SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, _threading.TaskOfT) || SymbolEqualityComparer.Default.Equals(generic.OriginalDefinition, _threading.ValueTaskOfT)))
+        {
+            returned = generic.TypeArguments[0];
+        }
+
+        return returned.TypeKind == TypeKind.Delegate || IsDisposable(returned);
+    }
+
+    /// <summary>A disposable, or a <c>ref struct</c> with a <c>Dispose()</c> (the language's pattern-based <c>using</c>).</summary>
+    private bool IsDisposable(ITypeSymbol type) =>
+        _threading.IsDisposable(type) || type.IsRefLikeType && type.GetMembers("Dispose").Any(m => m is IMethodSymbol { Parameters.Length: 0 });
+
+    /// <summary>
+    /// <c>var previous = s_slot.Value; s_slot.Value = value; try { … } finally { s_slot.Value = previous; }</c>: an
+    /// assignment of the same slot in a finally block of the same member (lambdas included) restores it, whatever it
+    /// assigns. <see cref="IsRestoredElsewhere"/> would find it too, after reading the whole type: this walks one body.
+    /// </summary>
+    private bool IsRestoredInOwnFinally(IAssignmentOperation assignment, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        IOperation root = assignment;
+        while (root.Parent is not null)
+            root = root.Parent;
+        foreach (var operation in root.Descendants())
+        {
+            if (operation is not ITryOperation { Finally: { } cleanup })
+                continue;
+            foreach (var inner in cleanup.Descendants())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (inner is IAssignmentOperation other && other != assignment
+                    && SlotWrittenBy(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Another assignment of the same slot in the type that restores it. Parts of the type in other files are read
+    /// syntactically (no semantic model there): any assignment that names the slot keeps the rule silent.
+    /// </summary>
+    private bool IsRestoredElsewhere(AmbientSet set, TypeFacts facts, ConfiguredTypes configured, CancellationToken cancellationToken)
+    {
+        var model = set.Assignment.SemanticModel;
+        var names = NamesOf(set.Slot, cancellationToken);
+        foreach (var node in facts.Assignments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (node == set.Assignment.Syntax || !node.IsKind(SyntaxKind.SimpleAssignmentExpression) && !node.IsKind(SyntaxKind.CoalesceAssignmentExpression))
+                continue;
+            var namesSlot = node.Left.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(n => names.Contains(n.Identifier.ValueText));
+            if (model is null || node.SyntaxTree != model.SyntaxTree)
+            {
+                if (namesSlot)
+                    return true;
+                continue;
+            }
+
+            // Only an assignment that names the slot, or one of null/default (which may empty the slot's holder),
+            // can restore it: the others are skipped before binding their member, which the analyzer driver has
+            // not necessarily bound yet (binding it here would charge the rule for the compiler's work).
+            var clears = IsNullOrDefaultSyntax(node.Right);
+            if (!namesSlot && !clears)
+                continue;
+            if (namesSlot)
+            {
+                // Decided from declarations, without binding the other member: a clear of the slot, or any write of it
+                // in a cleanup member or a restore helper called from a finally block.
+                var writer = node.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault() is { } declaration
+                    ? model.GetDeclaredSymbol(declaration, cancellationToken)
+                    : null;
+                if (clears || writer is not null && (IsCleanupMember(writer) || facts.IsCalledFromFinally(writer, model, cancellationToken)))
+                    return true;
+            }
+
+            if (model.GetOperation(node, cancellationToken) is not IAssignmentOperation other)
+                continue;
+            if (IsNullOrDefault(other.Value) && ClearsHolderOf(other.Target, set.Slot, model, cancellationToken))
+                return true;                             // the holder pattern: the slot's object is emptied, wherever the context flowed
+            if (SlotWrittenBy(other.Target, cancellationToken) is not { } otherSlot || !SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key))
+                continue;
+
+            var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
+            if (IsNullOrDefault(other.Value) || IsCleanupMember(member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
+                return true;                             // a clear, a paired cleanup or a restore helper: good for the whole type
+            if (IsInFinally(other))
+            {
+                // A finally restores what its own method set, or what a method it calls set; not a sibling method's assignment.
+                if (SymbolEqualityComparer.Default.Equals(member, set.Member)
+                    || set.Member is IMethodSymbol setter && member is not null && Callers.MayCall(member, setter, cancellationToken))
+                {
+                    return true;
+                }
+
+                continue;
+            }
+
+            if (!_requestValues.Value.CarriesRequestData(other.Value, configured, cancellationToken))
+                return true;                             // a saved value put back, or a value derived from the slot itself
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// <c>holder.Context = null</c> where <c>holder</c> is the slot's value (<c>s_current.Value.Context = null</c>, or a
+    /// local read from it: <c>var holder = s_current.Value;</c>, <c>if (s_current.Value is { } holder)</c>): the
+    /// <c>IHttpContextAccessor</c> / <c>StrongBox</c> technique. Emptying the shared holder releases the value in every
+    /// context that captured it, which is what a restore is for.
+    /// </summary>
+    private bool ClearsHolderOf(IOperation cleared, AmbientSlot slot, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (cleared is not IMemberReferenceOperation { Instance: { } instance })
+            return false;
+        IOperation? holder = instance.WalkDownConversions();
+        if (holder is ILocalReferenceOperation local)
+        {
+            holder = null;
+            if (local.Local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is { } declaration && declaration.SyntaxTree == model.SyntaxTree)
+            {
+                var source = declaration switch
+                {
+                    VariableDeclaratorSyntax { Initializer.Value: { } value } => value,
+                    SingleVariableDesignationSyntax designation => designation.FirstAncestorOrSelf<IsPatternExpressionSyntax>()?.Expression,
+                    _ => null,
+                };
+                holder = source is null ? null : model.GetOperation(source, cancellationToken);
+            }
+        }
+
+        return holder is not null && SlotHolding(holder, cancellationToken) is { } held && SymbolEqualityComparer.Default.Equals(held.Key, slot.Key);
+    }
+
+    /// <summary>A method that undoes ambient values by its name (<see cref="Conventions.IsAmbientCleanup"/>).</summary>
+    private static bool IsCleanupMember(ISymbol? symbol) =>
+        symbol is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation } method && Conventions.IsAmbientCleanup(method);
+
+    /// <summary>
+    /// Whether a private method is invoked from a function that is not async. Unknown uses (a method group, <c>nameof</c>)
+    /// count as "cannot tell" (<see cref="Callers.InSyntax"/>), which keeps the rule silent.
+    /// </summary>
+    private static bool HasSynchronousCaller(IMethodSymbol method, SyntaxNode[] typeSyntax, CancellationToken cancellationToken) =>
+        Callers.InSyntax(method, typeSyntax, cancellationToken) is { } sites && sites.Any(site => !IsInAsyncFunction(site.Name));
+
+    private static bool IsInAsyncFunction(SyntaxNode node)
+    {
+        foreach (var ancestor in node.Ancestors())
+        {
+            switch (ancestor)
+            {
+                case AnonymousFunctionExpressionSyntax lambda:
+                    return lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword);
+                case LocalFunctionStatementSyntax local:
+                    return local.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                case BaseMethodDeclarationSyntax declaration:
+                    return declaration.Modifiers.Any(SyntaxKind.AsyncKeyword);
+                case AccessorDeclarationSyntax or BasePropertyDeclarationSyntax or TypeDeclarationSyntax:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>null</c>, <c>default</c> or <c>default(T)</c>, possibly cast or parenthesized: the syntax <see cref="IsNullOrDefault"/> may accept without binding.</summary>
+    private static bool IsNullOrDefaultSyntax(ExpressionSyntax value) => value switch
+    {
+        LiteralExpressionSyntax literal => literal.IsKind(SyntaxKind.NullLiteralExpression) || literal.IsKind(SyntaxKind.DefaultLiteralExpression),
+        DefaultExpressionSyntax => true,
+        CastExpressionSyntax cast => IsNullOrDefaultSyntax(cast.Expression),
+        ParenthesizedExpressionSyntax parenthesized => IsNullOrDefaultSyntax(parenthesized.Expression),
+        PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed => IsNullOrDefaultSyntax(suppressed.Operand),
+        _ => false,
+    };
+
+    /// <summary><c>null</c>, <c>default</c> or <c>default(T)</c>: a clear.</summary>
+    public static bool IsNullOrDefault(IOperation value) =>
+        value.WalkDownConversions() is IDefaultValueOperation
+        || value.ConstantValue is { HasValue: true, Value: null };
+
+    private static bool IsInFinally(IOperation operation)
+    {
+        for (var current = operation; current.Parent is { } parent; current = parent)
+        {
+            if (parent is ITryOperation tryOperation && tryOperation.Finally == current)
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>What the restore check reads of a type's syntax (all partial parts, nested types included), once per type.</summary>
+    private sealed class TypeFacts
+    {
+        private readonly List<InvocationExpressionSyntax> _finallyCalls = new();
+
+        /// <summary>Per syntax tree, the methods the finally blocks there call, bound with that tree's model on first need.</summary>
+        private readonly ConcurrentDictionary<SyntaxTree, ImmutableHashSet<IMethodSymbol>> _boundFinallyCalls = new();
+
+        public TypeFacts(INamedTypeSymbol type, CancellationToken cancellationToken)
+        {
+            Syntax = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).ToArray();
+            foreach (var node in Syntax.SelectMany(s => s.DescendantNodes()))
+            {
+                if (node is AssignmentExpressionSyntax assignment)
+                    Assignments.Add(assignment);
+                else if (node is InvocationExpressionSyntax invocation && invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null)
+                    _finallyCalls.Add(invocation);
+            }
+        }
+
+        public SyntaxNode[] Syntax { get; }
+
+        public List<AssignmentExpressionSyntax> Assignments { get; } = new();
+
+        /// <summary>
+        /// Whether <paramref name="method"/> is invoked inside a <c>finally</c> block of the type: a restore helper
+        /// (<c>finally { Apply(previous); }</c>). Calls in <paramref name="model"/>'s tree are bound and compared by
+        /// symbol; calls in other files of a partial type (no model there) are compared by name, which keeps the rule
+        /// silent when unsure.
+        /// </summary>
+        public bool IsCalledFromFinally(IMethodSymbol method, SemanticModel? model, CancellationToken cancellationToken)
+        {
+            var inTree = false;
+            foreach (var call in _finallyCalls)
+            {
+                if (call.SyntaxTree == model?.SyntaxTree)
+                    inTree = true;
+                else if (InvokedName(call.Expression) == method.Name)
+                    return true;
+            }
+
+            return inTree && _boundFinallyCalls.GetOrAdd(model!.SyntaxTree, _ => Bind(model, cancellationToken)).Contains(Definition(method));
+        }
+
+        private ImmutableHashSet<IMethodSymbol> Bind(SemanticModel model, CancellationToken cancellationToken)
+        {
+            var methods = ImmutableHashSet.CreateBuilder<IMethodSymbol>(SymbolEqualityComparer.Default);
+            foreach (var call in _finallyCalls.Where(c => c.SyntaxTree == model.SyntaxTree))
+            {
+                var info = model.GetSymbolInfo(call, cancellationToken);
+                foreach (var symbol in info.Symbol is { } bound ? ImmutableArray.Create(bound) : info.CandidateSymbols)
+                {
+                    if (symbol is IMethodSymbol called)
+                        methods.Add(Definition(called));
+                }
+            }
+
+            return methods.ToImmutable();
+        }
+
+        /// <summary>The declaration a call binds to: generic and extension forms reduced, a partial method's definition part.</summary>
+        private static IMethodSymbol Definition(IMethodSymbol method)
+        {
+            var definition = (method.ReducedFrom ?? method).OriginalDefinition;
+            return definition.PartialDefinitionPart ?? definition;
+        }
+
+        private static string? InvokedName(ExpressionSyntax expression) => expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            GenericNameSyntax generic => generic.Identifier.ValueText,
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+            _ => null,
+        };
+    }
+}

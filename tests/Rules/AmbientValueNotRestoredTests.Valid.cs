@@ -1,0 +1,651 @@
+using Xunit;
+using Analyze = LeakAnalyzers.Tests.Verify<LeakAnalyzers.Rules.AmbientValueNotRestoredAnalyzer>;
+
+namespace LeakAnalyzers.Tests.Rules;
+
+public sealed partial class AmbientValueNotRestoredTests
+{
+    [Fact]
+    public async Task DoesNotReport_AsyncLocalInAsyncMethodsAndLambdas()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantMiddleware
+            {
+                private static readonly AsyncLocal<string?> Tenant = new();
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                // The async state machine restores the caller's ExecutionContext when InvokeAsync returns.
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Tenant.Value = context.Request.Headers["X-Tenant"].ToString();
+                    await _next(context);
+                }
+
+                public static void Map(IApplicationBuilder app) =>
+                    app.Use(async (context, next) =>
+                    {
+                        Tenant.Value = context.Request.Host.Host;
+                        await next(context);
+                    });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_SaveSetTryFinallyRestore()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantMiddleware
+            {
+                private static readonly AsyncLocal<string?> Tenant = new();
+                [ThreadStatic] private static HttpContext? t_context;
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    var previous = Tenant.Value;
+                    var previousContext = t_context;
+                    Tenant.Value = context.Request.Host.Host;
+                    t_context = context;
+                    try
+                    {
+                        return _next(context);
+                    }
+                    finally
+                    {
+                        Tenant.Value = previous;
+                        t_context = previousContext;
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_RestoredByAScopeObject()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                // A void Enter, restored by the nested scope's Dispose.
+                public static void Enter(Tenant tenant) => s_current.Value = tenant;
+
+                public static Scope Begin(Tenant tenant)
+                {
+                    var scope = new Scope(s_current.Value);
+                    s_current.Value = tenant;
+                    return scope;
+                }
+
+                public sealed class Scope : IDisposable
+                {
+                    private readonly Tenant? _previous;
+                    public Scope(Tenant? previous) => _previous = previous;
+
+                    public void Dispose()
+                    {
+                        try { Console.WriteLine("leaving"); }
+                        finally { s_current.Value = _previous; }
+                    }
+                }
+            }
+
+            public sealed class UserScope : IDisposable
+            {
+                private static readonly AsyncLocal<string?> s_user = new();
+                private readonly string? _previous;
+
+                // The scope object sets in its constructor and restores in Dispose.
+                public UserScope(string user)
+                {
+                    _previous = s_user.Value;
+                    s_user.Value = user;
+                }
+
+                public void Dispose() => s_user.Value = _previous;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_MethodThatReturnsARestoreToken()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public static class Culture
+            {
+                private static readonly AsyncLocal<string?> s_culture = new();
+
+                public static IDisposable Use(string culture)
+                {
+                    s_culture.Value = culture;
+                    return new Restore();
+                }
+
+                public static Action Push(string culture)
+                {
+                    s_culture.Value = culture;
+                    return () => Console.WriteLine("restore is the caller's job");
+                }
+
+                private sealed class Restore : IDisposable
+                {
+                    public void Dispose() { }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PairedFilterCallbackRestores()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+
+                public void OnActionExecuting(ActionExecutingContext context) => CurrentUser.Value = context.HttpContext.User;
+
+                public void OnActionExecuted(ActionExecutedContext context) => CurrentUser.Value = null;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_RestoreHelperCalledFromFinally()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class Renderer
+            {
+                private static readonly AsyncLocal<HttpContext?> s_context = new();
+
+                public string Render(HttpContext context)
+                {
+                    var previous = s_context.Value;
+                    Apply(context);
+                    try
+                    {
+                        return Build();
+                    }
+                    finally
+                    {
+                        Apply(previous);
+                    }
+                }
+
+                private static void Apply(HttpContext? context) => s_context.Value = context;
+
+                private static string Build() => s_context.Value?.Request.Path ?? "/";
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PerThreadCaches()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Text;
+            using System.Threading;
+
+            public static class Formatting
+            {
+                private static readonly ThreadLocal<StringBuilder> s_builder = new(() => new StringBuilder(256));
+                private static readonly ThreadLocal<Random> s_random = new();
+                [ThreadStatic] private static byte[]? t_buffer;
+                [ThreadStatic] private static StringBuilder? t_cachedBuilder;
+
+                public static string Join(string[] parts, int minimumLength)
+                {
+                    t_buffer ??= new byte[4096];
+                    if (t_buffer.Length < minimumLength)
+                        t_buffer = new byte[minimumLength];
+                    s_random.Value ??= new Random(minimumLength);
+                    var builder = t_cachedBuilder ?? new StringBuilder(minimumLength);
+                    t_cachedBuilder = null;
+                    foreach (var part in parts)
+                        builder.Append(part);
+                    var text = builder.ToString();
+                    builder.Clear();
+                    t_cachedBuilder = builder;
+                    return text + s_builder.Value!.Length;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ValueTypesOnAThread()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public sealed record Job(int TenantId, DateTime Due);
+
+            public static class JobRunner
+            {
+                [ThreadStatic] private static int t_tenantId;
+                private static readonly ThreadLocal<DateTime> s_due = new();
+
+                public static void Run(Job job)
+                {
+                    t_tenantId = job.TenantId;
+                    s_due.Value = job.Due;
+                    Console.WriteLine(t_tenantId);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_NullAndDefaultAssignments()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public static class Ambient
+            {
+                private static readonly AsyncLocal<HttpContext?> s_context = new();
+                [ThreadStatic] private static HttpContext? t_context;
+
+                public static void Clear()
+                {
+                    s_context.Value = null;
+                    t_context = default;
+                }
+
+                public static void Forget() => s_context.Value = default(HttpContext);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_Accessors()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            // Published the way IHttpContextAccessor.HttpContext is: the caller that sets it clears it.
+            public sealed class RequestContextAccessor
+            {
+                private static readonly AsyncLocal<HttpContext?> s_current = new();
+                [ThreadStatic] private static string? t_route;
+
+                public HttpContext? Current
+                {
+                    get => s_current.Value;
+                    set => s_current.Value = value;
+                }
+
+                public static string? Route
+                {
+                    get => t_route;
+                    set { t_route = value; }
+                }
+
+                public void SetCurrent(HttpContext? context) => s_current.Value = context;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PrivateHelperOnlyCalledFromAsyncMethods()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantMiddleware
+            {
+                private static readonly AsyncLocal<string?> Tenant = new();
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    Resolve(context);
+                    await _next(context);
+                }
+
+                private static void Resolve(HttpContext context) => Tenant.Value = context.Request.Host.Host;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_AsyncLocalInLambdasRunByOthers()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Generic;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            public static class Batch
+            {
+                private static readonly AsyncLocal<string?> Item = new();
+
+                // The thread pool runs the work item in its own copy of the context and resets it afterwards.
+                public static Task RunAsync(string item) => Task.Run(() =>
+                {
+                    Item.Value = item;
+                    System.Console.WriteLine(Item.Value);
+                });
+
+                public static void Each(List<string> items)
+                {
+                    void Process(string item) => Item.Value = item;
+                    items.ForEach(Process);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ResponseCallbacks()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public static class Timing
+            {
+                private static readonly AsyncLocal<string?> s_phase = new();
+
+                public static void Track(HttpContext context) =>
+                    context.Response.OnStarting(() =>
+                    {
+                        s_phase.Value = context.Request.Path;
+                        context.Response.Headers["X-Phase"] = s_phase.Value;
+                        return Task.CompletedTask;
+                    });
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ValuesThatCarryNoRequestData()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class Defaults
+            {
+                private static readonly AsyncLocal<string?> s_region = new();
+                private static readonly AsyncLocal<bool> s_inScope = new();
+                private readonly string _fallback = "eu-west";
+
+                public void Reset() => s_region.Value = _fallback;
+
+                public void Mark() => s_inScope.Value = true;
+
+                public void Nest() => s_region.Value = s_region.Value + "/child";
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_RestoredInAnotherPartOfTheType()
+    {
+        await Analyze.NoDiagnosticsAsync(["""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed partial class TenantMiddleware
+            {
+                private static readonly AsyncLocal<string?> Tenant = new();
+
+                public Task Invoke(HttpContext context)
+                {
+                    Tenant.Value = context.Request.Host.Host;
+                    return Continue(context);
+                }
+            }
+            """, """
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed partial class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                private async Task Continue(HttpContext context)
+                {
+                    try { await _next(context); }
+                    finally { Tenant.Value = null; }
+                }
+            }
+            """]);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_EntryPoint()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public static class Settings
+            {
+                public static readonly AsyncLocal<string?> Environment = new();
+                [ThreadStatic] public static string[]? t_arguments;
+            }
+
+            public static class Program
+            {
+                public static void Main(string[] args)
+                {
+                    Settings.Environment.Value = args.Length > 0 ? args[0] : "Production";
+                    Settings.t_arguments = args;
+                    Console.WriteLine(Settings.Environment.Value);
+                }
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
+    public async Task DoesNotReport_TopLevelStatements()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            Settings.Environment.Value = args.Length > 0 ? args[0] : "Production";
+            Console.WriteLine(Settings.Environment.Value);
+
+            public static class Settings
+            {
+                public static readonly AsyncLocal<string?> Environment = new();
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ShortLivedOrUnrelatedCaptures()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class PollingMiddleware
+            {
+                private static readonly AsyncLocal<string?> Route = new();
+                private static Timer? s_beforeSet;
+                private static Timer? s_suppressed;
+                private static Timer? s_cleared;
+                private readonly RequestDelegate _next;
+
+                public PollingMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context, CancellationToken stopping)
+                {
+                    s_beforeSet ??= new Timer(_ => { }, null, 1000, 1000);
+                    Route.Value = context.Request.Path;
+
+                    // Owned by the request: disposed here, or a token that ends with the request.
+                    using var poll = new Timer(_ => { }, null, 100, 100);
+                    using var onAbort = context.RequestAborted.Register(() => Console.WriteLine("aborted"));
+                    stopping.Register(() => Console.WriteLine("stopping"));
+                    using (var cts = new CancellationTokenSource())
+                        cts.Token.Register(() => Console.WriteLine("local"));
+
+                    using (ExecutionContext.SuppressFlow())
+                    {
+                        s_suppressed ??= new Timer(_ => { }, null, 1000, 1000);
+                    }
+
+                    await _next(context);
+                    Route.Value = null;
+                    s_cleared ??= new Timer(_ => { }, null, 1000, 1000);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_HolderClearedThroughTheSlot()
+    {
+        // The IHttpContextAccessor technique: emptying the shared holder releases the value in every context that has it.
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+
+            public sealed class TenantAccessor
+            {
+                private static readonly AsyncLocal<TenantHolder> s_holder = new();
+
+                public string? Tenant => s_holder.Value?.Tenant;
+
+                public void SetTenant(string tenant)
+                {
+                    var holder = s_holder.Value;
+                    if (holder is not null)
+                        holder.Tenant = null;
+                    s_holder.Value = new TenantHolder { Tenant = tenant };
+                }
+
+                public void ClearTenant()
+                {
+                    var holder = s_holder.Value;
+                    if (holder != null)
+                        holder.Tenant = null;
+                }
+
+                private sealed class TenantHolder
+                {
+                    public string? Tenant { get; set; }
+                }
+            }
+
+            public sealed class UserAccessor
+            {
+                private static readonly AsyncLocal<UserHolder> s_holder = new();
+
+                public void SetUser(string user, string role) => s_holder.Value = new UserHolder { User = user, Role = role };
+
+                public void Forget()
+                {
+                    if (s_holder.Value is { } holder)
+                        holder.User = null;
+                }
+
+                private sealed class UserHolder
+                {
+                    public string? User;
+                    public string? Role;
+                }
+            }
+
+            public sealed class RequestIdAccessor
+            {
+                private static readonly AsyncLocal<IdHolder> s_holder = new();
+
+                public void Start(string id, int attempt) => s_holder.Value = new IdHolder { Id = id, Attempt = attempt };
+
+                public void Stop() => s_holder.Value.Id = null;
+
+                private sealed class IdHolder
+                {
+                    public string? Id;
+                    public int Attempt;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PerThreadBuffersFromTheRuntime()
+    {
+        // Sized from a parameter, but a buffer: nothing of the request is in it.
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Buffers;
+
+            public static class Scratch
+            {
+                [ThreadStatic] private static byte[]? t_bytes;
+                [ThreadStatic] private static char[]? t_chars;
+
+                public static byte[] Bytes(int minimumLength)
+                {
+                    if (t_bytes is null || t_bytes.Length < minimumLength)
+                        t_bytes = GC.AllocateUninitializedArray<byte>(Math.Max(minimumLength, 1024));
+                    return t_bytes;
+                }
+
+                public static char[] Chars(int minimumLength)
+                {
+                    if (t_chars is null || t_chars.Length < minimumLength)
+                        t_chars = ArrayPool<char>.Shared.Rent(minimumLength);
+                    return t_chars;
+                }
+            }
+            """);
+    }
+}
