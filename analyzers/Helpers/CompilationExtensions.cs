@@ -6,6 +6,7 @@ internal static class CompilationExtensions
     /// Like <see cref="Compilation.GetTypeByMetadataName"/>, but survives a type defined in more than one
     /// reference: prefers the compilation's own definition, then the only accessible one.
     /// </summary>
+#pragma warning disable RS0030 // The lookup KnownTypes is built on: the only caller of the compilation's by-name lookups.
     public static INamedTypeSymbol? GetBestTypeByMetadataName(this Compilation compilation, string metadataName)
     {
         if (compilation.GetTypeByMetadataName(metadataName) is { } unique)
@@ -25,4 +26,5 @@ internal static class CompilationExtensions
 
         return best;
     }
+#pragma warning restore RS0030
 }
