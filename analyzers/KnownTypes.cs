@@ -113,6 +113,7 @@ internal sealed class KnownTypes
             ThreadPool = types.Find(TypeNames.ThreadPool);
             Thread = types.Find(TypeNames.Thread);
             ThreadingTimer = types.Find(TypeNames.ThreadingTimer);
+            CancellationTokenSource = types.Find(TypeNames.CancellationTokenSource);
             TimersTimer = types.Find(TypeNames.TimersTimer);
             Interlocked = types.Find(TypeNames.Interlocked);
             Monitor = types.Find(TypeNames.Monitor);
@@ -142,6 +143,7 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? ThreadPool { get; }
         public INamedTypeSymbol? Thread { get; }
         public INamedTypeSymbol? ThreadingTimer { get; }
+        public INamedTypeSymbol? CancellationTokenSource { get; }
         public INamedTypeSymbol? TimersTimer { get; }
         public INamedTypeSymbol? Interlocked { get; }
         public INamedTypeSymbol? Monitor { get; }
@@ -194,6 +196,7 @@ internal sealed class KnownTypes
             ClaimsPrincipal = types.Find(TypeNames.ClaimsPrincipal);
             KeyNotFoundException = types.Find(TypeNames.KeyNotFoundException);
             IServiceProvider = types.Find(TypeNames.IServiceProvider);
+            Environment = types.Find(TypeNames.Environment);
             ReflectionObjects = types.FindAll(TypeNames.Type, TypeNames.MemberInfo, TypeNames.Assembly, TypeNames.Module, TypeNames.ParameterInfo);
         }
 
@@ -208,6 +211,9 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? ClaimsPrincipal { get; }
         public INamedTypeSymbol? KeyNotFoundException { get; }
         public INamedTypeSymbol? IServiceProvider { get; }
+
+        /// <summary><c>System.Environment</c>: the process itself (<c>Exit</c>, <c>FailFast</c>).</summary>
+        public INamedTypeSymbol? Environment { get; }
 
         /// <summary><c>Type</c>, <c>MemberInfo</c>, <c>Assembly</c>, <c>Module</c>, <c>ParameterInfo</c>: as many as the program has.</summary>
         public ImmutableArray<INamedTypeSymbol> ReflectionObjects { get; }
