@@ -113,11 +113,11 @@ internal sealed class KnownTypes
             ThreadPool = types.Find(TypeNames.ThreadPool);
             Thread = types.Find(TypeNames.Thread);
             ThreadingTimer = types.Find(TypeNames.ThreadingTimer);
+            CancellationTokenSource = types.Find(TypeNames.CancellationTokenSource);
             TimersTimer = types.Find(TypeNames.TimersTimer);
             Interlocked = types.Find(TypeNames.Interlocked);
             Monitor = types.Find(TypeNames.Monitor);
             ExecutionContext = types.Find(TypeNames.ExecutionContext);
-            CancellationTokenSource = types.Find(TypeNames.CancellationTokenSource);
             ChannelWriterOfT = types.Find(TypeNames.ChannelWriterOfT);
             AsyncLocal = types.Find(TypeNames.AsyncLocal);
             ThreadLocal = types.Find(TypeNames.ThreadLocal);
@@ -143,11 +143,11 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? ThreadPool { get; }
         public INamedTypeSymbol? Thread { get; }
         public INamedTypeSymbol? ThreadingTimer { get; }
+        public INamedTypeSymbol? CancellationTokenSource { get; }
         public INamedTypeSymbol? TimersTimer { get; }
         public INamedTypeSymbol? Interlocked { get; }
         public INamedTypeSymbol? Monitor { get; }
         public INamedTypeSymbol? ExecutionContext { get; }
-        public INamedTypeSymbol? CancellationTokenSource { get; }
         public INamedTypeSymbol? ChannelWriterOfT { get; }
         public INamedTypeSymbol? AsyncLocal { get; }
         public INamedTypeSymbol? ThreadLocal { get; }
@@ -196,6 +196,7 @@ internal sealed class KnownTypes
             ClaimsPrincipal = types.Find(TypeNames.ClaimsPrincipal);
             KeyNotFoundException = types.Find(TypeNames.KeyNotFoundException);
             IServiceProvider = types.Find(TypeNames.IServiceProvider);
+            Environment = types.Find(TypeNames.Environment);
             ReflectionObjects = types.FindAll(TypeNames.Type, TypeNames.MemberInfo, TypeNames.Assembly, TypeNames.Module, TypeNames.ParameterInfo);
         }
 
@@ -210,6 +211,9 @@ internal sealed class KnownTypes
         public INamedTypeSymbol? ClaimsPrincipal { get; }
         public INamedTypeSymbol? KeyNotFoundException { get; }
         public INamedTypeSymbol? IServiceProvider { get; }
+
+        /// <summary><c>System.Environment</c>: the process itself (<c>Exit</c>, <c>FailFast</c>).</summary>
+        public INamedTypeSymbol? Environment { get; }
 
         /// <summary><c>Type</c>, <c>MemberInfo</c>, <c>Assembly</c>, <c>Module</c>, <c>ParameterInfo</c>: as many as the program has.</summary>
         public ImmutableArray<INamedTypeSymbol> ReflectionObjects { get; }

@@ -28,6 +28,7 @@ internal static class TypeNames
     public const string IServiceProvider = "System.IServiceProvider";
     public const string Thread = "System.Threading.Thread";
     public const string ThreadingTimer = "System.Threading.Timer";
+    public const string Environment = "System.Environment";
     public const string TimersTimer = "System.Timers.Timer";
     public const string ExpressionOfT = "System.Linq.Expressions.Expression`1";
     public const string ChannelWriterOfT = "System.Threading.Channels.ChannelWriter`1";

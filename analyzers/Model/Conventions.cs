@@ -65,6 +65,20 @@ internal static class Conventions
         || name.IndexOf("Aborted", StringComparison.OrdinalIgnoreCase) >= 0
         || name == "ct";
 
+    // LEAK002 (uncancelled fire-and-forget work) ------------------------------------------------------------------
+
+    /// <summary>
+    /// A method that stops or restarts the application by its name: <c>StopApplication</c> (the hosting lifetimes'),
+    /// <c>Shutdown</c>, <c>Restart</c>, <c>ShutdownApplication</c>, <c>RestartApplication</c>, each with or without
+    /// <c>Async</c> (a shutdown/restart service of the application's own: <c>_lifecycleService.Restart()</c>). Work that
+    /// only does that leaks nothing, and a token to cancel it makes no sense.
+    /// </summary>
+    public static bool IsApplicationShutdown(IMethodSymbol method)
+    {
+        var name = method.Name.EndsWith("Async", StringComparison.Ordinal) ? method.Name.Substring(0, method.Name.Length - "Async".Length) : method.Name;
+        return name is "StopApplication" or "Shutdown" or "Restart" or "ShutdownApplication" or "RestartApplication";
+    }
+
     // LEAK001 (unbounded static collections) -------------------------------------------------------------------
 
     /// <summary>

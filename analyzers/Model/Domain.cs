@@ -24,9 +24,10 @@ internal sealed class Domain
         Types = KnownTypes.Get(compilation);
         Ownership = new Ownership(Types);
         Lifetimes = new Lifetimes(compilation, Types);
-        _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
+        Source = new SourceCode(compilation);
+        _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes, Source));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
-        _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types));
+        _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types, Source));
         _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
@@ -42,6 +43,9 @@ internal sealed class Domain
 
     /// <summary>How long storage, tokens and services live; what runs once at startup.</summary>
     public Lifetimes Lifetimes { get; }
+
+    /// <summary>The compilation's own source beyond the visited body: other members' bodies, an interface's one implementation.</summary>
+    public SourceCode Source { get; }
 
     /// <summary>Background work: where it starts, where it ends up, which delegates outlive their creator. Null without tasks.</summary>
     public Work? Work => _work.Value;

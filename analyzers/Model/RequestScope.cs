@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace LeakAnalyzers.Model;
 
 /// <summary>What kind of request-scoped code an operation runs in.</summary>
@@ -29,6 +31,7 @@ internal sealed class RequestScope
     private readonly KnownTypes.AspNetCoreTypes _aspNetCore;
     private readonly Work _work;
     private readonly Lifetimes _lifetimes;
+    private readonly ConcurrentDictionary<ITypeSymbol, bool> _wrappers = new(SymbolEqualityComparer.Default);
 
     private RequestScope(KnownTypes types, KnownTypes.AspNetCoreTypes aspNetCore, Work work, Lifetimes lifetimes)
     {
@@ -57,12 +60,21 @@ internal sealed class RequestScope
         for (var current = operation.Parent; current is not null; current = current.Parent)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (current is not IAnonymousFunctionOperation function)
-                continue;
-            if (IsHandler(function))
-                return new RequestOrigin(RequestOriginKind.Handler, null);
-            if (_work.Outlives(function, cancellationToken))
-                return null;                              // background work: whoever started it is judged instead
+            switch (current)
+            {
+                case IAnonymousFunctionOperation function:
+                    if (IsHandler(function))
+                        return new RequestOrigin(RequestOriginKind.Handler, null);
+                    if (_work.Outlives(function, cancellationToken))
+                        return null;                      // background work: whoever started it is judged instead
+                    break;
+                case ILocalFunctionOperation local:
+                    if (local.Symbol.Parameters.Any(p => IsRequestContext(p.Type)))
+                        return new RequestOrigin(RequestOriginKind.Method, local.Symbol.ContainingType);
+                    if (_work.LocalFunctionOutlives(local, cancellationToken))
+                        return null;
+                    break;
+            }
         }
 
         if (owner is not IMethodSymbol method || method.MethodKind is MethodKind.Constructor or MethodKind.StaticConstructor or MethodKind.Destructor)
@@ -74,7 +86,7 @@ internal sealed class RequestScope
                 : new RequestOrigin(RequestOriginKind.Class, type);
         }
 
-        if (method.Parameters.Any(p => IsContextParameter(p.Type)))
+        if (method.Parameters.Any(p => IsRequestContext(p.Type)))
             return new RequestOrigin(RequestOriginKind.Method, method.ContainingType);
         return null;
     }
@@ -102,8 +114,40 @@ internal sealed class RequestScope
     /// <summary>A SignalR hub: its request is the connection's invocation, cancelled through <c>Context.ConnectionAborted</c>.</summary>
     public bool IsHub(INamedTypeSymbol type) => type.IsOrInheritsFrom(_aspNetCore.Hub);
 
-    private bool IsContextParameter(ITypeSymbol type) =>
-        type.IsOrInheritsFrom(HttpContext) || type.IsOrInheritsFrom(_aspNetCore.HttpRequest) || type.IsOrInheritsFrom(_aspNetCore.HttpResponse);
+    /// <summary>
+    /// A parameter type that brings one request's scope: the <c>HttpContext</c>, <c>HttpRequest</c> or
+    /// <c>HttpResponse</c>, or a wrapper that exposes the context as an instance property (<see cref="WrapsContext"/>).
+    /// </summary>
+    public bool IsRequestContext(ITypeSymbol type) =>
+        type.IsOrInheritsFrom(HttpContext) || type.IsOrInheritsFrom(_aspNetCore.HttpRequest) || type.IsOrInheritsFrom(_aspNetCore.HttpResponse)
+        || WrapsContext(type);
+
+    /// <summary>
+    /// A class or interface that carries one request and exposes its <c>HttpContext</c> as an instance property
+    /// (MVC's <c>ActionContext</c> and filter contexts, authentication events' contexts, an application's own
+    /// <c>RequestContext</c>), declared on it or a base. The <c>IHttpContextAccessor</c> is not one: it is a singleton
+    /// that reads whatever request is current, so a method taking it may run anywhere.
+    /// </summary>
+    private bool WrapsContext(ITypeSymbol type)
+    {
+        if (type.TypeKind is not (TypeKind.Class or TypeKind.Interface) || type.SpecialType != SpecialType.None || type.Implements(_aspNetCore.IHttpContextAccessor))
+            return false;
+        var context = HttpContext;
+        return _wrappers.GetOrAdd(type, candidate =>
+        {
+            for (var current = candidate; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            {
+                foreach (var member in current.GetMembers())
+                {
+                    if (member is IPropertySymbol { IsStatic: false, IsIndexer: false } property && property.Type.IsOrInheritsFrom(context))
+                        return true;
+                }
+            }
+
+            return candidate.TypeKind == TypeKind.Interface
+                && candidate.AllInterfaces.Any(i => i.GetMembers().OfType<IPropertySymbol>().Any(p => !p.IsStatic && p.Type.IsOrInheritsFrom(context)));
+        });
+    }
 
     /// <summary>
     /// A lambda the framework runs per request: a <c>RequestDelegate</c>, a delegate taking the <c>HttpContext</c> or an
@@ -117,7 +161,7 @@ internal sealed class RequestScope
         if (SymbolEqualityComparer.Default.Equals(delegateType, _aspNetCore.RequestDelegate))
             return true;
         if (delegateType.DelegateInvokeMethod is { } invoke
-            && invoke.Parameters.Any(p => p.Type.IsOrInheritsFrom(HttpContext) || p.Type.IsOrInheritsFrom(_aspNetCore.EndpointFilterInvocationContext)))
+            && invoke.Parameters.Any(p => p.Type.IsOrInheritsFrom(HttpContext) || p.Type.IsOrInheritsFrom(_aspNetCore.EndpointFilterInvocationContext) || WrapsContext(p.Type)))
         {
             return true;
         }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace LeakAnalyzers.Model;
 
 /// <summary>
@@ -19,11 +21,14 @@ internal sealed partial class RequestValues
     private readonly KnownTypes _types;
     private readonly KnownTypes.AspNetCoreTypes? _aspNetCore;
     private readonly ImmutableHashSet<IPropertySymbol> _controllerRequestProperties;
+    private readonly SourceCode _source;
+    private readonly ConcurrentDictionary<ISymbol, bool> _helpers = new(SymbolEqualityComparer.Default);
 
-    public RequestValues(KnownTypes types)
+    public RequestValues(KnownTypes types, SourceCode source)
     {
         _types = types;
         _aspNetCore = types.AspNetCore;
+        _source = source;
         _controllerRequestProperties = (_aspNetCore?.Controllers ?? ImmutableArray<INamedTypeSymbol>.Empty)
             .SelectMany(controller => controller.GetMembers().OfType<IPropertySymbol>())
             .Where(property => property.Name is "HttpContext" or "Request" or "Response" or "User")
@@ -62,7 +67,7 @@ internal sealed partial class RequestValues
         foreach (var operation in body.Descendants())
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if ((first is null || operation.Syntax.SpanStart < first.Syntax.SpanStart) && IsPooledUse(operation, function))
+            if ((first is null || operation.Syntax.SpanStart < first.Syntax.SpanStart) && IsPooledUse(operation, function, cancellationToken))
                 first = operation;
         }
 
@@ -70,9 +75,9 @@ internal sealed partial class RequestValues
     }
 
     /// <summary>Every use of request-pooled state from outside <paramref name="function"/>, in source order.</summary>
-    public IEnumerable<IOperation> PooledUses(IOperation function) =>
+    public IEnumerable<IOperation> PooledUses(IOperation function, CancellationToken cancellationToken = default) =>
         BodyOf(function) is { } body
-            ? body.Descendants().Where(o => IsPooledUse(o, function)).OrderBy(o => o.Syntax.SpanStart)
+            ? body.Descendants().Where(o => IsPooledUse(o, function, cancellationToken)).OrderBy(o => o.Syntax.SpanStart)
             : Enumerable.Empty<IOperation>();
 
     private static IOperation? BodyOf(IOperation function) => function switch
@@ -84,9 +89,10 @@ internal sealed partial class RequestValues
 
     /// <summary>
     /// A captured parameter or local of a pooled type (or taken from a member of one), a controller's or page model's
-    /// <c>HttpContext</c>/<c>Request</c>/<c>Response</c>/<c>User</c>, or a read of <c>IHttpContextAccessor.HttpContext</c>.
+    /// <c>HttpContext</c>/<c>Request</c>/<c>Response</c>/<c>User</c> or its own helper property that reads them
+    /// (<see cref="IsRequestHelper"/>), or a read of <c>IHttpContextAccessor.HttpContext</c>.
     /// </summary>
-    public bool IsPooledUse(IOperation operation, IOperation function)
+    public bool IsPooledUse(IOperation operation, IOperation function, CancellationToken cancellationToken = default)
     {
         switch (operation)
         {
@@ -96,11 +102,58 @@ internal sealed partial class RequestValues
                 return IsCapturedBy(operation, function) && (IsPooledByRequest(local.Type) || IsPooledProvenance(local));
             case IPropertyReferenceOperation property when property.Instance is IInstanceReferenceOperation && IsControllerRequestProperty(property.Property):
                 return true;
+            case IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } property when IsRequestHelper(property.Property, cancellationToken):
+                return true;
             case IPropertyReferenceOperation { Property.Name: "HttpContext" } property:
                 return property.Property.ContainingType.Implements(_aspNetCore?.IHttpContextAccessor) && !IsOwnParameter(property.Instance, function);
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// A controller's or page model's own helper property (declared in this compilation, on it or a base), whose getter
+    /// reads the controller's <c>HttpContext</c>/<c>Request</c>/<c>Response</c>/<c>User</c>, directly or through other
+    /// such helpers or the controller's own methods (<see cref="MaxHelperHops"/> deep):
+    /// <c>private string UserId =&gt; User.FindFirstValue(ClaimTypes.NameIdentifier);</c>. Read when the closure runs,
+    /// it reads whatever request the pooled context serves then.
+    /// </summary>
+    public bool IsRequestHelper(IPropertySymbol property, CancellationToken cancellationToken) =>
+        property is { IsStatic: false, GetMethod: { } getter }
+        && !IsControllerRequestProperty(property)
+        && _aspNetCore is { } aspNetCore
+        && aspNetCore.Controllers.Any(property.ContainingType.IsOrInheritsFrom)
+        && _helpers.GetOrAdd(property.OriginalDefinition, _ => ReadsRequest(getter, 0, cancellationToken));
+
+    private const int MaxHelperHops = 2;
+
+    /// <summary>The body of a controller's own getter or method reads a request property of <c>this</c>, a hop or two deep.</summary>
+    private bool ReadsRequest(IMethodSymbol accessor, int hop, CancellationToken cancellationToken)
+    {
+        if (hop > MaxHelperHops || _source.BodyOf(accessor, cancellationToken) is not { } body)
+            return false;
+        foreach (var operation in body.DescendantsAndSelf())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (operation)
+            {
+                case IPropertyReferenceOperation { Instance: IInstanceReferenceOperation } property:
+                    if (IsControllerRequestProperty(property.Property))
+                        return true;
+                    if (property.Property is { IsStatic: false, GetMethod: { } getter } own && _aspNetCore is { } aspNetCore && aspNetCore.Controllers.Any(own.ContainingType.IsOrInheritsFrom)
+                        && getter.DeclaringSyntaxReferences.Length > 0 && ReadsRequest(getter, hop + 1, cancellationToken))
+                    {
+                        return true;
+                    }
+
+                    break;
+                case IInvocationOperation { Instance: IInstanceReferenceOperation, TargetMethod: { } method }
+                    when method.DeclaringSyntaxReferences.Length > 0 && ReadsRequest(method, hop + 1, cancellationToken):
+                    return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsControllerRequestProperty(IPropertySymbol property)

@@ -31,8 +31,28 @@ internal sealed partial class Work
         _ => JudgeTask(work.Start, 0, cancellationToken),
     };
 
-    /// <summary>Where a task value goes: awaited (through <c>ConfigureAwait</c>, <c>Unwrap</c>, a local, <c>Task.WhenAll</c>), returned, stored, passed or dropped.</summary>
+    /// <summary>
+    /// Where a task value goes: awaited (through <c>ConfigureAwait</c>, <c>Unwrap</c>, a local, <c>Task.WhenAll</c>),
+    /// returned, stored, passed or dropped. A <c>Task&lt;Task&gt;</c> (<c>StartNew(async …)</c>, <c>ContinueWith(async
+    /// …)</c>) converted to a plain <c>Task</c> loses its inner task, the real work: awaiting or returning it then
+    /// observes only the start, and the work is dropped.
+    /// </summary>
     public WorkFate JudgeTask(IOperation task, int depth, CancellationToken cancellationToken)
+    {
+        var fate = JudgeTaskValue(task, depth, cancellationToken);
+        return fate is WorkFate.Awaited or WorkFate.Returned && DropsInnerTask(task) ? WorkFate.Dropped : fate;
+    }
+
+    /// <summary>A <c>Task&lt;Task&gt;</c> converted to a <c>Task</c> that does not carry the inner one (<c>Task t = StartNew(async …)</c>).</summary>
+    private bool DropsInnerTask(IOperation task) =>
+        task.Type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } outer
+        && _threading.IsTaskType(outer.OriginalDefinition)
+        && _threading.IsAwaitable(outer.TypeArguments[0])
+        && task.WalkUpConversions() is { Type: INamedTypeSymbol { IsGenericType: false } converted } carrier
+        && carrier != task
+        && _threading.IsTaskType(converted);
+
+    private WorkFate JudgeTaskValue(IOperation task, int depth, CancellationToken cancellationToken)
     {
         if (depth > MaxDepth)
             return WorkFate.Unknown;
@@ -40,6 +60,8 @@ internal sealed partial class Work
             return JudgeAwait(awaited, depth, cancellationToken);
 
         var fate = Ownership.Classify(task);
+        if (fate is { Kind: FateKind.Unknown, At: IInvalidOperation invalid })
+            return JudgeInvalidUse(invalid, Ownership.Carrier(task), depth, cancellationToken);
         switch (fate.Kind)
         {
             case FateKind.Discarded:
@@ -108,6 +130,44 @@ internal sealed partial class Work
             default:
                 return WorkFate.Unknown;
         }
+    }
+
+    /// <summary>
+    /// A task used by a call that does not fully bind: stepped through as the call all its candidates are. The receiver
+    /// of <c>ConfigureAwait</c>/<c>Unwrap</c>/<c>WaitAsync</c> goes on with the call's value, of a continuation is observed
+    /// by it; an argument of <c>Task.WhenAll</c>/<c>WhenAny</c> goes on with their task, of <c>WaitAll</c> is waited;
+    /// any other argument is passed on.
+    /// </summary>
+    private WorkFate JudgeInvalidUse(IInvalidOperation invalid, IOperation task, int depth, CancellationToken cancellationToken)
+    {
+        var candidates = CandidateMethods(invalid);
+        if (candidates.IsEmpty)
+            return WorkFate.Unknown;
+        var name = candidates[0].Name;
+        if (candidates.Any(c => c.Name != name))
+            return WorkFate.Unknown;
+        if (ReceiverOf(invalid) == task)
+        {
+            return name switch
+            {
+                "ConfigureAwait" or "Unwrap" or "WaitAsync" => JudgeTask(invalid, depth + 1, cancellationToken),
+                "Wait" or "GetAwaiter" => WorkFate.Awaited,
+                _ => WorkFate.Passed,                     // a continuation observes it; an extension of somebody's
+            };
+        }
+
+        if (candidates.All(c => _threading.IsTaskType(c.ContainingType.OriginalDefinition)))
+        {
+            switch (name)
+            {
+                case "WhenAll" or "WhenAny":
+                    return JudgeTask(invalid, depth + 1, cancellationToken);
+                case "WaitAll" or "WaitAny":
+                    return WorkFate.Awaited;
+            }
+        }
+
+        return WorkFate.Passed;
     }
 
     /// <summary>The best fate among the uses of a local; a local nobody uses, or only looks at, is <see cref="WorkFate.Dropped"/>.</summary>

@@ -1,3 +1,5 @@
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
 namespace LeakAnalyzers.Model;
 
 /// <summary>How code hands work to something that runs it later or elsewhere.</summary>
@@ -18,15 +20,23 @@ internal enum WorkKind
 }
 
 /// <summary>
-/// A call or creation that starts work (<see cref="Start"/>), with the argument carrying the delegate it runs
-/// (<see cref="Body"/>, null for <see cref="WorkKind.Call"/>) and the <c>CancellationToken</c> argument the chosen overload takes.
+/// A call or creation that starts work (<see cref="Start"/>), with the operation carrying the delegate it runs
+/// (<see cref="Body"/>: the argument of a bound call, the lambda itself in a call that does not fully bind; null for
+/// <see cref="WorkKind.Call"/>) and the <c>CancellationToken</c> argument the chosen overload takes (none when the call
+/// does not bind: <see cref="IsBound"/>).
 /// </summary>
-internal readonly record struct WorkStart(WorkKind Kind, IOperation Start, IArgumentOperation? Body, IArgumentOperation? Token)
+internal readonly record struct WorkStart(WorkKind Kind, IOperation Start, IOperation? Body, IArgumentOperation? Token)
 {
     /// <summary>The lambda, anonymous method or method reference the work runs, conversions stripped.</summary>
-    public IOperation? Delegate => Body?.Value.WalkDownConversions() is { } value
+    public IOperation? Delegate => (Body is IArgumentOperation argument ? argument.Value : Body)?.WalkDownConversions() is { } value
         ? value is IDelegateCreationOperation creation ? creation.Target : value
         : null;
+
+    /// <summary>
+    /// False for a call or creation that does not fully bind (<see cref="IInvalidOperation"/>: an argument of an unknown
+    /// type, a lambda that uses an unknown name), judged as the work start all its candidate methods are.
+    /// </summary>
+    public bool IsBound => Start is not IInvalidOperation;
 }
 
 /// <summary>
@@ -43,18 +53,20 @@ internal sealed partial class Work
     private readonly KnownTypes _types;
     private readonly Ownership _ownership;
     private readonly Lifetimes _lifetimes;
+    private readonly SourceCode _source;
 
-    private Work(KnownTypes types, KnownTypes.ThreadingTypes threading, Ownership ownership, Lifetimes lifetimes)
+    private Work(KnownTypes types, KnownTypes.ThreadingTypes threading, Ownership ownership, Lifetimes lifetimes, SourceCode source)
     {
         _types = types;
         _threading = threading;
         _ownership = ownership;
         _lifetimes = lifetimes;
+        _source = source;
     }
 
     /// <summary>Null when the compilation has no <c>Task</c> or <c>CancellationToken</c>.</summary>
-    public static Work? Create(KnownTypes types, Ownership ownership, Lifetimes lifetimes) =>
-        types.Threading is { } threading ? new Work(types, threading, ownership, lifetimes) : null;
+    public static Work? Create(KnownTypes types, Ownership ownership, Lifetimes lifetimes, SourceCode source) =>
+        types.Threading is { } threading ? new Work(types, threading, ownership, lifetimes, source) : null;
 
     public KnownTypes.ThreadingTypes Threading => _threading;
 
@@ -73,48 +85,139 @@ internal sealed partial class Work
                 if (SymbolEqualityComparer.Default.Equals(creation.Type, _threading.ThreadingTimer) && constructor.Parameters.Length > 0)
                     return new WorkStart(WorkKind.Timer, creation, DelegateArgument(creation.Arguments), null);
                 return null;
+            case IInvalidOperation invalid:
+                return StartedBy(invalid);
             default:
                 return null;
         }
     }
 
-    private WorkStart? StartedBy(IInvocationOperation invocation)
+    /// <summary>
+    /// A call or creation that does not fully bind, judged as the work start every candidate is: <c>Task.Run(() =&gt;
+    /// unknown.Go())</c> (each <c>Run</c> overload starts work), <c>new Thread(() =&gt; unknown.Go())</c>, a task-returning
+    /// method whose argument has an unknown type. Roslyn keeps the receiver and the arguments as children, the lambda
+    /// unconverted: that lambda is the work's delegate.
+    /// </summary>
+    private WorkStart? StartedBy(IInvalidOperation invalid)
+    {
+        switch (invalid.Syntax)
+        {
+            case BaseObjectCreationExpressionSyntax:
+                if (SymbolEqualityComparer.Default.Equals(invalid.Type, _threading.Thread))
+                    return new WorkStart(WorkKind.Thread, invalid, DelegateChild(invalid), null);
+                if (SymbolEqualityComparer.Default.Equals(invalid.Type, _threading.ThreadingTimer))
+                    return new WorkStart(WorkKind.Timer, invalid, DelegateChild(invalid), null);
+                return null;
+            case InvocationExpressionSyntax:
+                var candidates = CandidateMethods(invalid);
+                if (candidates.IsEmpty)
+                    return null;
+                var kind = KindOf(candidates[0]);
+                foreach (var candidate in candidates)
+                {
+                    if (KindOf(candidate) != kind)
+                        return null;                     // Run and Call, a queue among task-returning overloads…: cannot tell
+                }
+
+                return kind is { } agreed ? new WorkStart(agreed, invalid, agreed == WorkKind.Call ? null : DelegateChild(invalid), null) : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The methods an invocation that does not bind could have called (overload resolution's candidates); empty when unknown.</summary>
+    public static ImmutableArray<IMethodSymbol> CandidateMethods(IInvalidOperation invalid)
+    {
+        if (invalid.Syntax is not InvocationExpressionSyntax || invalid.SemanticModel is not { } model)
+            return ImmutableArray<IMethodSymbol>.Empty;
+        var info = model.GetSymbolInfo(invalid.Syntax);
+        var symbols = info.Symbol is { } symbol ? ImmutableArray.Create(symbol) : info.CandidateSymbols;
+        return symbols.All(static s => s is IMethodSymbol)
+            ? symbols.Cast<IMethodSymbol>().ToImmutableArray()
+            : ImmutableArray<IMethodSymbol>.Empty;
+    }
+
+    /// <summary>The receiver of an invocation that does not bind (<c>x</c> in <c>x.M(…)</c>), or null.</summary>
+    public static IOperation? ReceiverOf(IInvalidOperation invalid) =>
+        invalid.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
+            ? invalid.ChildOperations.FirstOrDefault(c => c.Syntax == access.Expression)
+            : null;
+
+    /// <summary>The arguments of an invocation or creation that does not bind: its children but the receiver.</summary>
+    public static IEnumerable<IOperation> ArgumentsOf(IInvalidOperation invalid)
+    {
+        var receiver = ReceiverOf(invalid);
+        var type = invalid.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
+            ? access.Expression
+            : null;
+        return invalid.ChildOperations.Where(c => c != receiver && c.Syntax != type);
+    }
+
+    private static IOperation? DelegateChild(IInvalidOperation invalid) =>
+        ArgumentsOf(invalid).FirstOrDefault(static c => c.WalkDownConversions() is IAnonymousFunctionOperation or IDelegateCreationOperation or IMethodReferenceOperation);
+
+    /// <summary>
+    /// A call of an invocation that does not bind may pass a token: an argument that is a real token, or one whose type
+    /// is unknown where a candidate takes a token.
+    /// </summary>
+    public bool MayPassToken(IInvalidOperation invalid)
+    {
+        var takesToken = CandidateMethods(invalid).Any(m => m.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, CancellationToken)));
+        foreach (var argument in ArgumentsOf(invalid))
+        {
+            if (argument.WalkDownConversions() is IAnonymousFunctionOperation or IDelegateCreationOperation or IMethodReferenceOperation)
+                continue;
+            if (SymbolEqualityComparer.Default.Equals(argument.Type, CancellationToken) && !IsNoToken(argument))
+                return true;
+            if (takesToken && argument.Type is null or { TypeKind: TypeKind.Error })
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The task a continuation follows (<c>antecedent.ContinueWith(…)</c>), bound or not.</summary>
+    public static IOperation? Antecedent(WorkStart start) => start.Start switch
+    {
+        IInvocationOperation invocation => invocation.Instance,
+        IInvalidOperation invalid => ReceiverOf(invalid),
+        _ => null,
+    };
+
+    private WorkStart? StartedBy(IInvocationOperation invocation) => KindOf(invocation.TargetMethod) switch
+    {
+        WorkKind.ThreadPool => new WorkStart(WorkKind.ThreadPool, invocation, DelegateArgument(invocation.Arguments), null),
+        WorkKind.Call => new WorkStart(WorkKind.Call, invocation, null, TokenArgument(invocation.Arguments)),
+        { } kind => new WorkStart(kind, invocation, DelegateArgument(invocation.Arguments), TokenArgument(invocation.Arguments)),
+        null => null,
+    };
+
+    /// <summary>The kind of work a call of <paramref name="method"/> starts, or null when it starts none.</summary>
+    private WorkKind? KindOf(IMethodSymbol method)
     {
         // Called for every invocation of the compilation: the names are compared before the symbols, and the most
         // common case, a call of an ordinary method, costs a few string comparisons and the walk of its return type.
-        var method = invocation.TargetMethod;
         var type = method.ContainingType?.OriginalDefinition;
         if (type is null)
             return null;
         if (_threading.IsTaskType(type))
         {
-            switch (method.Name)
+            return method.Name switch
             {
-                case "Run" when method.IsStatic:
-                    return new WorkStart(WorkKind.Run, invocation, DelegateArgument(invocation.Arguments), TokenArgument(invocation.Arguments));
-                case "ContinueWith" when !method.IsStatic:
-                    return new WorkStart(WorkKind.Continuation, invocation, DelegateArgument(invocation.Arguments), TokenArgument(invocation.Arguments));
-                default:
-                    return null;                         // WhenAll, Delay, FromResult, ConfigureAwait…: not work of their own
-            }
+                "Run" when method.IsStatic => WorkKind.Run,
+                "ContinueWith" when !method.IsStatic => WorkKind.Continuation,
+                _ => null,                               // WhenAll, Delay, FromResult, ConfigureAwait…: not work of their own
+            };
         }
 
         if (type.Name == "TaskFactory" && (SymbolEqualityComparer.Default.Equals(type, _threading.TaskFactory) || SymbolEqualityComparer.Default.Equals(type, _threading.TaskFactoryOfT)))
-        {
-            return method.Name == "StartNew"
-                ? new WorkStart(WorkKind.Run, invocation, DelegateArgument(invocation.Arguments), TokenArgument(invocation.Arguments))
-                : null;
-        }
+            return method.Name == "StartNew" ? WorkKind.Run : null;
 
         if (type.Name == "ThreadPool" && SymbolEqualityComparer.Default.Equals(type, _threading.ThreadPool))
-        {
-            return method.Name is "QueueUserWorkItem" or "UnsafeQueueUserWorkItem"
-                ? new WorkStart(WorkKind.ThreadPool, invocation, DelegateArgument(invocation.Arguments), null)
-                : null;
-        }
+            return method.Name is "QueueUserWorkItem" or "UnsafeQueueUserWorkItem" ? WorkKind.ThreadPool : null;
 
         if (_threading.IsAwaitable(method.ReturnType) && !IsQueue(method))
-            return new WorkStart(WorkKind.Call, invocation, null, TokenArgument(invocation.Arguments));
+            return WorkKind.Call;
         return null;
     }
 

@@ -25,7 +25,9 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
             if (domain.RequestScope is not { } scope || domain.Work is not { } work)
                 return;                                  // no ASP.NET Core: the rule costs nothing
             var rule = new Context(scope, work);
-            start.RegisterOperationAction(rule.Analyze, OperationKind.Invocation, OperationKind.ObjectCreation);
+            // Invalid: a call that does not fully bind (an argument of an unknown type, a lambda using an unknown name)
+            // is judged as the work start all its candidates are (Work.StartedBy).
+            start.RegisterOperationAction(rule.Analyze, OperationKind.Invocation, OperationKind.ObjectCreation, OperationKind.Invalid);
         });
     }
 
@@ -60,13 +62,14 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
         public void Analyze(OperationAnalysisContext context)
         {
             var awaited = context.Operation.WalkUpConversions().Parent as IAwaitOperation;
-            if (awaited is not null && !work.Threading.IsAwaitable(awaited.Type))
+            if (awaited is not null && awaited.Operation == context.Operation && !work.Threading.IsAwaitable(awaited.Type))
                 return;                                  // the common case, decided before anything else: awaited work
             if (work.StartedBy(context.Operation) is not { } start)
                 return;
             if (start.Kind == WorkKind.Call && awaited is not null)
                 return;                                  // awaited, even if awaiting it yields another task
             if (!IsUncancelled(start, context.CancellationToken)
+                || work.OnlyStopsApplication(start)
                 || !Work.IsUnobserved(work.Judge(start, context.CancellationToken))
                 || scope.Find(context.Operation, context.ContainingSymbol, context.CancellationToken) is not { } origin)
             {
@@ -97,21 +100,25 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
             return properties.ToImmutable();
         }
 
-        /// <summary>No token reaches the work: none passed to the start, and none observed inside it.</summary>
+        /// <summary>
+        /// No token reaches the work: none passed to the start, and none observed inside it; a called method does not
+        /// hand the work to an owner that cancels it (<see cref="Work.IsHandedToOwner"/>).
+        /// </summary>
         private bool IsUncancelled(WorkStart start, CancellationToken cancellationToken)
         {
-            if (work.PassesToken(start.Token))
+            if (work.PassesToken(start.Token) || start.Start is IInvalidOperation invalid && work.MayPassToken(invalid))
                 return false;
             if (start.Kind == WorkKind.Continuation && !StartsMoreWork(start)
-                && IsCancellableAntecedent(((IInvocationOperation)start.Start).Instance, cancellationToken))
+                && IsCancellableAntecedent(Work.Antecedent(start), cancellationToken))
             {
                 return false;                            // a callback run once the cancellable work it follows ends
             }
 
             if (start.Kind == WorkKind.Call)
             {
-                var invocation = (IInvocationOperation)start.Start;
-                return !work.PassesAnyToken(invocation) && !MayObserveToken(invocation.TargetMethod, cancellationToken);
+                var methods = start.Start is IInvocationOperation invocation ? ImmutableArray.Create(invocation.TargetMethod) : Work.CandidateMethods((IInvalidOperation)start.Start);
+                return !(start.Start is IInvocationOperation bound && work.PassesAnyToken(bound))
+                    && !methods.Any(method => MayObserveToken(method, cancellationToken) || work.IsHandedToOwner(method, cancellationToken));
             }
 
             switch (start.Delegate)
@@ -121,13 +128,14 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
                 case IMethodReferenceOperation reference:
                     return !MayObserveToken(reference.Method, cancellationToken);
                 default:
-                    return start.Delegate is not null;   // a delegate from elsewhere (a field, a parameter): cannot tell
+                    return start.Delegate is not null && start.IsBound;   // a delegate from elsewhere (a field, a parameter): cannot tell
             }
         }
 
         /// <summary>A continuation whose callback returns a task (<c>ContinueWith(async t =&gt; …)</c>) starts work of its own.</summary>
-        private bool StartsMoreWork(WorkStart start) =>
-            start.Start.Type is INamedTypeSymbol { TypeArguments.Length: 1 } result && work.Threading.IsAwaitable(result.TypeArguments[0]);
+        private bool StartsMoreWork(WorkStart start) => start.IsBound
+            ? start.Start.Type is INamedTypeSymbol { TypeArguments.Length: 1 } result && work.Threading.IsAwaitable(result.TypeArguments[0])
+            : start.Delegate is IAnonymousFunctionOperation { Symbol.IsAsync: true };
 
         /// <summary>
         /// <c>Task.Run(work, token).ContinueWith(log, OnlyOnFaulted)</c>: the antecedent, chained directly, is work that a
@@ -144,13 +152,18 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
                 : work.PassesAnyToken(invocation);
         }
 
-        /// <summary>Any real token used inside the work: <c>context.RequestAborted</c>, a captured token, <c>ApplicationStopping</c>, a token source's.</summary>
+        /// <summary>
+        /// Any real token used inside the work: <c>context.RequestAborted</c>, a captured token, <c>ApplicationStopping</c>,
+        /// a token source's; or, in code that does not bind, an unknown name that looks like one (<see cref="Conventions.LooksLikeToken"/>).
+        /// </summary>
         private bool ObservesToken(IOperation body, CancellationToken cancellationToken)
         {
             foreach (var operation in body.Descendants())
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (SymbolEqualityComparer.Default.Equals(operation.Type, work.CancellationToken) && !work.IsNoToken(operation))
+                    return true;
+                if (operation is IInvalidOperation { Syntax: IdentifierNameSyntax name } && Conventions.LooksLikeToken(name.Identifier.ValueText))
                     return true;
             }
 
@@ -191,9 +204,16 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
     internal static string DisplayName(WorkStart start) => start.Start switch
     {
         IObjectCreationOperation creation => "new " + creation.Type?.Name,
-        IInvocationOperation { TargetMethod.Name: "StartNew" } => "Task.Factory.StartNew",
-        IInvocationOperation { TargetMethod: { IsStatic: true, IsExtensionMethod: false } method } => method.ContainingType.Name + "." + method.Name,
-        IInvocationOperation invocation => invocation.TargetMethod.Name,
+        IInvalidOperation { Syntax: BaseObjectCreationExpressionSyntax } invalid => "new " + invalid.Type?.Name,
+        IInvalidOperation invalid when Work.CandidateMethods(invalid) is { IsEmpty: false } candidates => DisplayName(candidates[0]),
+        IInvocationOperation invocation => DisplayName(invocation.TargetMethod),
         _ => start.Start.Syntax.ToString(),
+    };
+
+    private static string DisplayName(IMethodSymbol method) => method switch
+    {
+        { Name: "StartNew" } => "Task.Factory.StartNew",
+        { IsStatic: true, IsExtensionMethod: false } => method.ContainingType.Name + "." + method.Name,
+        _ => method.Name,
     };
 }

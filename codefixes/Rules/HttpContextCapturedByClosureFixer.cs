@@ -13,7 +13,9 @@ namespace LeakAnalyzers.Rules;
 /// the closure reads the local. The analyzer hands over the closure and every pooled use in it (the diagnostic's
 /// additional locations); the fix is offered only when every use is a read of a chain of properties, fields and
 /// constant indexers that ends in a value (a string, a struct such as <c>PathString</c>, <c>StringValues</c> or
-/// <c>CancellationToken</c>, an <c>IPAddress</c>), in a lambda or anonymous method whose statement sits in a block.
+/// <c>CancellationToken</c>, an <c>IPAddress</c>), in a lambda or anonymous method whose statement sits in a block, or
+/// in a local function (the copies then go before the first statement of its block that declares or names it, where
+/// everything they read is already declared). A write (to the response, say) is no value read: no fix is offered.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(HttpContextCapturedByClosureFixer)), Shared]
 public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
@@ -44,11 +46,11 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
     /// <summary>The copies and the reads that replace the uses; null unless every use the analyzer found is a value read.</summary>
     private static async Task<EditPlan?> PlanAsync(FixTarget target, CancellationToken cancellationToken)
     {
-        // The closure, then every pooled use in it (the analyzer's Locations). A local function is not fixed.
-        if (target.Additional.Length <= Locations.FirstUse || target.Additional[Locations.Closure] is not AnonymousFunctionExpressionSyntax closure
-            || closure.Parent?.FirstAncestorOrSelf<StatementSyntax>() is not { } statement
-            || !Statements.CanInsertBefore(statement)
+        // The closure, then every pooled use in it (the analyzer's Locations).
+        if (target.Additional.Length <= Locations.FirstUse || target.Additional[Locations.Closure] is not { } closure
             || await target.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false) is not { } model
+            || InsertionPoint(closure, model, cancellationToken) is not { } statement
+            || !Statements.CanInsertBefore(statement)
             || Domain.Get(model.Compilation).RequestValues is not { } values)
         {
             return null;
@@ -60,7 +62,8 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
         {
             if (node is not ExpressionSyntax use || !closure.Span.Contains(use.Span)
                 || ValueChain(use, values, model, cancellationToken) is not { } chain
-                || ReadsClosureState(chain, closure, model, cancellationToken))
+                || ReadsClosureState(chain, closure, model, cancellationToken)
+                || !IsDeclaredBefore(chain, statement, model, cancellationToken))
             {
                 return null;
             }
@@ -90,6 +93,43 @@ public sealed class HttpContextCapturedByClosureFixer : CodeFixProvider
             Statements.InsertBefore(editor, statement, declarations);
         });
     }
+
+    /// <summary>
+    /// Where the copies go: before the statement that holds a lambda; for a local function, before the first statement
+    /// of its block that declares it or names it (a delegate made from it, or a call, may run it before its declaration).
+    /// </summary>
+    private static StatementSyntax? InsertionPoint(SyntaxNode closure, SemanticModel model, CancellationToken cancellationToken)
+    {
+        switch (closure)
+        {
+            case AnonymousFunctionExpressionSyntax lambda:
+                return lambda.Parent?.FirstAncestorOrSelf<StatementSyntax>();
+            case LocalFunctionStatementSyntax local when model.GetDeclaredSymbol(local, cancellationToken) is { } symbol:
+                StatementSyntax first = local;
+                var container = (SyntaxNode?)local.Parent is GlobalStatementSyntax global ? global.Parent : local.Parent;
+                foreach (var name in container?.DescendantNodes().OfType<IdentifierNameSyntax>() ?? Enumerable.Empty<IdentifierNameSyntax>())
+                {
+                    if (name.SpanStart >= first.SpanStart || name.Identifier.ValueText != symbol.Name
+                        || !SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol?.OriginalDefinition, symbol))
+                    {
+                        continue;
+                    }
+
+                    if (name.Ancestors().OfType<StatementSyntax>().FirstOrDefault(s => s.Parent == local.Parent || s.Parent is GlobalStatementSyntax g && g.Parent == container) is { } holder)
+                        first = holder;
+                }
+
+                return first;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>Every local the chain reads is declared before <paramref name="statement"/>, where its copy goes.</summary>
+    private static bool IsDeclaredBefore(ExpressionSyntax chain, StatementSyntax statement, SemanticModel model, CancellationToken cancellationToken) =>
+        chain.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().All(identifier =>
+            model.GetSymbolInfo(identifier, cancellationToken).Symbol is not ILocalSymbol local
+            || local.Locations.FirstOrDefault() is { IsInSource: true } location && location.SourceTree == statement.SyntaxTree && location.SourceSpan.Start < statement.SpanStart);
 
     /// <summary>
     /// The chain mentions a parameter or local of the closure itself (<c>((IHttpContextAccessor)state!).HttpContext</c>

@@ -75,10 +75,11 @@ public sealed class UncancelledFireAndForgetFixer : CodeFixProvider
             var model = await target.Document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
             var syntax = target.Node.FirstAncestorOrSelf<ExpressionSyntax>(e => e is InvocationExpressionSyntax or ObjectCreationExpressionSyntax && e.Span == target.Node.Span);
             if (model is null || syntax is null || Domain.Get(model.Compilation) is not { Work: { } work } domain
-                || model.GetOperation(syntax, cancellationToken) is not { } operation || work.StartedBy(operation) is not { } shape || shape.Kind != kind)
+                || model.GetOperation(syntax, cancellationToken) is not { } operation || work.StartedBy(operation) is not { } shape || shape.Kind != kind
+                || !shape.IsBound)
             {
-                return null;                              // not the start the diagnostic is about (the document changed under it)
-            }
+                return null;                              // not the start the diagnostic is about (the document changed under it), or code
+            }                                             // that does not bind, whose overloads and arguments cannot be edited safely
 
             return new Start(target.Document, model, SyntaxGenerator.GetGenerator(target.Document), domain, work, syntax, shape, origin,
                 target.Property(Keys.Injectable) == "true", target.Property(Keys.Host), target.Property(Keys.EndpointHandler) == "true");

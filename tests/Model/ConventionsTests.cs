@@ -37,6 +37,11 @@ public sealed class ConventionsTests
             public void MapHub(Delegate handler) { }
             public void Remap(Delegate handler) { }
             public void UseMapping(Delegate handler) { }
+            public void StopApplication() { }
+            public Task RestartAsync() => Task.CompletedTask;
+            public void Shutdown() { }
+            public void ShutdownHandler() { }
+            public void Restarted() { }
         }
 
         public sealed class Middleware
@@ -145,6 +150,14 @@ public sealed class ConventionsTests
     [InlineData("stop", false)]
     [InlineData("abort", false)]
     public void LooksLikeToken(string name, bool expected) => Assert.Equal(expected, Conventions.LooksLikeToken(name));
+
+    [Theory]
+    [InlineData("StopApplication", true)]
+    [InlineData("RestartAsync", true)]
+    [InlineData("Shutdown", true)]
+    [InlineData("ShutdownHandler", false)]
+    [InlineData("Restarted", false)]
+    public Task IsApplicationShutdown(string name, bool expected) => AssertMethod(Conventions.IsApplicationShutdown, name, expected);
 
     private static async Task AssertMethod(Func<IMethodSymbol, bool> predicate, string name, bool expected)
     {

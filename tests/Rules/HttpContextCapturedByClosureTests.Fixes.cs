@@ -12,12 +12,12 @@ public sealed partial class HttpContextCapturedByClosureTests
     {
         await VerifyCS.FixAsync(Middleware("""
                     // Audit after the response, off the request path.
-                    _ = Task.Run(async () =>
+                    _ = [|Task.Run(async () =>
                     {
                         await Task.Delay(3000);
-                        Audit([|context|].Request.Method + " " + context.Request.Path);   // what was asked
+                        Audit(context.Request.Method + " " + context.Request.Path);   // what was asked
                         Audit(context.Request.Path.HasValue);
-                    });
+                    })|];
             """), Middleware("""
                     // Audit after the response, off the request path.
                     var method = context.Request.Method;
@@ -37,12 +37,12 @@ public sealed partial class HttpContextCapturedByClosureTests
     {
         await VerifyCS.FixAsync(Middleware("""
                     var path = "unrelated";
-                    ThreadPool.QueueUserWorkItem(_ =>
+                    [|ThreadPool.QueueUserWorkItem(_ =>
                     {
-                        Audit([|context|].Request.Headers["X-Request-Id"].ToString());
+                        Audit(context.Request.Headers["X-Request-Id"].ToString());
                         Audit(context.Request.Path.Value?.Length);
                         Audit(path);
-                    });
+                    })|];
             """), Middleware("""
                     var path = "unrelated";
                     var xRequestId = context.Request.Headers["X-Request-Id"];
@@ -67,7 +67,7 @@ public sealed partial class HttpContextCapturedByClosureTests
                 [HttpPost]
                 public IActionResult Create()
                 {
-                    _ = Task.Run(() => Console.WriteLine([|HttpContext|].TraceIdentifier + User.Identity?.Name));
+                    _ = [|Task.Run(() => Console.WriteLine(HttpContext.TraceIdentifier + User.Identity?.Name))|];
                     return Accepted();
                 }
             }
@@ -96,7 +96,7 @@ public sealed partial class HttpContextCapturedByClosureTests
             {
                 public void Audit()
                 {
-                    _ = Task.Run(() => Console.WriteLine([|accessor.HttpContext|]?.Connection.RemoteIpAddress));
+                    _ = [|Task.Run(() => Console.WriteLine(accessor.HttpContext?.Connection.RemoteIpAddress))|];
                 }
             }
             """, Usings + """
@@ -116,7 +116,7 @@ public sealed partial class HttpContextCapturedByClosureTests
     {
         await VerifyCS.FixAsync(Middleware("""
                     var query = context.Request.Query;
-                    _ = Task.Run(() => Audit([|query|].Count + query["page"].Count));
+                    _ = [|Task.Run(() => Audit(query.Count + query["page"].Count))|];
             """), Middleware("""
                     var query = context.Request.Query;
                     var count = query.Count;
@@ -129,8 +129,8 @@ public sealed partial class HttpContextCapturedByClosureTests
     public async Task Fixes_AllClosuresInADocument()
     {
         await VerifyCS.FixAsync(Middleware("""
-                    _ = Task.Run(() => Audit([|context|].Request.Path));
-                    _ = Task.Run(() => Audit([|context|].Request.Path));
+                    _ = [|Task.Run(() => Audit(context.Request.Path))|];
+                    _ = [|Task.Run(() => Audit(context.Request.Path))|];
             """), Middleware("""
                     var path = context.Request.Path;
                     _ = Task.Run(() => Audit(path));
@@ -151,11 +151,11 @@ public sealed partial class HttpContextCapturedByClosureTests
             var app = WebApplication.Create(args);
             app.Use(async (context, next) =>
             {
-                _ = Task.Run(async () =>
+                _ = [|Task.Run(async () =>
                 {
                     await Task.Delay(1000);
-                    Console.WriteLine([|context|].Request.Path);
-                });
+                    Console.WriteLine(context.Request.Path);
+                })|];
                 await next(context);
             });
             app.Run();
@@ -181,24 +181,102 @@ public sealed partial class HttpContextCapturedByClosureTests
     }
 
     [Theory]
-    [InlineData("_ = Task.Run(async () => await [|context|].Response.WriteAsync(\"late\"));")]
-    [InlineData("_ = Task.Run(() => Audit([|context|]));")]
-    [InlineData("_ = Task.Run(() => [|context|].Response.StatusCode = 500);")]
-    [InlineData("_ = Task.Run(() => Audit([|context|].Request.Path + context.Request.Query.ContainsKey(\"q\").ToString()));")]
-    [InlineData("var headers = context.Request.Headers; _ = Task.Run(() => Audit([|headers|].ContainsKey(\"X-Id\")));")]
-    [InlineData("if (context.Request.Path.HasValue) _ = Task.Run(() => Audit([|context|].Request.Path));")]
+    [InlineData("_ = [|Task.Run(async () => await context.Response.WriteAsync(\"late\"))|];")]
+    [InlineData("_ = [|Task.Run(() => Audit(context))|];")]
+    [InlineData("_ = [|Task.Run(() => context.Response.StatusCode = 500)|];")]
+    [InlineData("_ = [|Task.Run(() => Audit(context.Request.Path + context.Request.Query.ContainsKey(\"q\").ToString()))|];")]
+    [InlineData("var headers = context.Request.Headers; _ = [|Task.Run(() => Audit(headers.ContainsKey(\"X-Id\")))|];")]
+    [InlineData("if (context.Request.Path.HasValue) _ = [|Task.Run(() => Audit(context.Request.Path))|];")]
     public async Task NoFix_WhenAUseIsNotAValueRead(string statement)
     {
         await VerifyCS.NoFixAsync(Middleware(statement));
     }
 
     [Fact]
-    public async Task NoFix_LocalFunction()
+    public async Task Fixes_LocalFunctionCopiesBeforeItsFirstUse()
     {
-        await VerifyCS.NoFixAsync(Middleware("""
+        // The delegate is made before the local function is declared: the copies go before that statement.
+        await VerifyCS.FixAsync(Middleware("""
+                    _ = [|Task.Run(LogLater)|];
+
+                    void LogLater() => Audit(context.Request.Path);
+            """), Middleware("""
+                    var path = context.Request.Path;
                     _ = Task.Run(LogLater);
 
-                    void LogLater() => Audit([|context|].Request.Path);
+                    void LogLater() => Audit(path);
             """));
+    }
+
+    [Fact]
+    public async Task Fixes_LocalFunctionDeclaredBeforeTheWork()
+    {
+        await VerifyCS.FixAsync(Middleware("""
+                    void Work() => Audit(context.Request.Path + " " + context.TraceIdentifier);
+                    _ = [|Task.Run(Work)|];
+            """), Middleware("""
+                    var path = context.Request.Path;
+                    var traceIdentifier = context.TraceIdentifier;
+                    void Work() => Audit(path + " " + traceIdentifier);
+                    _ = Task.Run(Work);
+            """));
+    }
+
+    [Fact]
+    public async Task NoFix_LocalFunctionWritingTheResponse()
+    {
+        // Writing to the response after the request has ended has no correct rewrite: no fix.
+        await VerifyCS.NoFixAsync(Middleware("""
+                    _ = [|SendLaterAsync()|];
+
+                    async Task SendLaterAsync()
+                    {
+                        await Task.Delay(1000);
+                        await context.Response.WriteAsync("late");
+                    }
+            """));
+    }
+
+    [Fact]
+    public async Task Fixes_ControllerHelperProperty()
+    {
+        await VerifyCS.FixAsync(Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class OrdersController : ControllerBase
+            {
+                private string? UserName => User.Identity?.Name;
+
+                [HttpPost]
+                public IActionResult Create()
+                {
+                    _ = [|Task.Run(async () =>
+                    {
+                        await Task.Delay(1000);
+                        Console.WriteLine(UserName);
+                    })|];
+                    return Accepted();
+                }
+            }
+            """, Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class OrdersController : ControllerBase
+            {
+                private string? UserName => User.Identity?.Name;
+
+                [HttpPost]
+                public IActionResult Create()
+                {
+                    var userName = UserName;
+                    _ = Task.Run(async () =>
+                    {
+                        await Task.Delay(1000);
+                        Console.WriteLine(userName);
+                    });
+                    return Accepted();
+                }
+            }
+            """);
     }
 }

@@ -94,4 +94,36 @@ public sealed partial class HttpContextCapturedByClosureTests
             }
             """);
     }
+
+    [Fact]
+    public async Task DoesNotReport_HelperPropertyThatDoesNotReadTheRequest()
+    {
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class OrdersController(ILogger<OrdersController> logger) : ControllerBase
+            {
+                private static int s_created;
+                private string Prefix => "orders:" + s_created;
+                private ILogger Log => logger;
+
+                [HttpPost]
+                public IActionResult Create()
+                {
+                    var userId = User.FindFirstValue(ClaimTypes.NameIdentifier);
+                    _ = Task.Run(() => Log.LogInformation("{Prefix} {User}", Prefix, userId));
+                    return Accepted();
+                }
+            }
+            """);
+    }
+
+    [Theory]
+    [InlineData("await Task.Run(() => {|CS0103:Unknown|}.Log(context.Request.Path));")]
+    [InlineData("var upper = new[] { \"a\" }.Where(v => {|CS0103:Unknown|}.Has(context.Request.Query, v)).ToList();")]
+    [InlineData("{|CS0103:Unknown|}.Run(() => Audit(context.Request.Path));")]
+    public async Task DoesNotReport_AwaitedOrUnknownCallsThatDoNotBind(string statement)
+    {
+        await Analyze.NoDiagnosticsAsync(Middleware(statement));
+    }
 }

@@ -354,6 +354,18 @@ public sealed partial class UncancelledFireAndForgetTests
         await VerifyCS.NoFixAsync(Middleware("""new Thread(() => Audit("x")).Start();""").Replace("new Thread", "[|new Thread").Replace("Audit(\"x\"))", "Audit(\"x\"))|]"));
     }
 
+    [Theory]
+    [InlineData("_ = [|Task.Run(() => {|CS0103:Unknown|}.Log(\"x\"))|];")]
+    [InlineData("[|SaveAsync({|CS0103:unknown|})|];")]
+    public async Task NoFix_CodeThatDoesNotBind(string statement)
+    {
+        // The overload the call will bind to is not known yet: no edit of its arguments can be checked.
+        await VerifyCS.NoFixAsync(Middleware(statement, """
+                private static Task SaveAsync(int id) => Task.CompletedTask;
+                private static Task SaveAsync(string name, int id) => Task.CompletedTask;
+            """));
+    }
+
     [Fact]
     public async Task NoFix_TimerCallbackWithNothingToCancel()
     {
@@ -506,11 +518,11 @@ public sealed partial class UncancelledFireAndForgetTests
     // ---------------------------------------------------------------- both rules on one statement
 
     private const string ClassicBefore = """
-                _ = {|LEAK002:Task.Run(async () =>
+                _ = {|LEAK002:{|LEAK003:Task.Run(async () =>
                 {
                     await Task.Delay(3000);
-                    _logger.LogInformation("Audited {Path}", {|LEAK003:context|}.Request.Path);
-                })|};
+                    _logger.LogInformation("Audited {Path}", context.Request.Path);
+                })|}|};
         """;
 
     private const string ClassicCopied = """

@@ -225,4 +225,175 @@ public sealed partial class UncancelledFireAndForgetTests
             }
             """, new TestSettings { References = References.NetOnly });
     }
+
+    // ---------------------------------------------------------------- does not report: code that does not fully bind
+
+    [Theory]
+    [InlineData("await Task.Run(() => {|CS0103:Unknown|}.Log(\"x\"));")]
+    [InlineData("_ = Task.Factory.StartNew(() => Audit(\"x\"), {|CS0103:unknownToken|});")]
+    [InlineData("_ = Task.Run(() => {|CS0103:Unknown|}.Log(\"x\"), context.RequestAborted);")]
+    [InlineData("_ = Task.Run(() => {|CS0103:Unknown|}.Log(\"x\", {|CS0103:stoppingToken|}));")]
+    [InlineData("_pending.Add(Task.Run(() => {|CS0103:Unknown|}.Log(\"x\")));")]
+    [InlineData("{|CS0103:Unknown|}.Run(() => Audit(\"x\"));")]
+    [InlineData("_ = {|CS0103:Unknown|}.Forget(Task.Run(() => Audit(\"x\")));")]
+    [InlineData("await Task.WhenAll(Task.Run(() => Audit(\"a\")), {|CS0103:unknown|});")]
+    public async Task DoesNotReport_ObservedOrCancellableWorkThatDoesNotBind(string statement)
+    {
+        await Analyze.NoDiagnosticsAsync(Middleware(statement, """
+                private readonly List<Task> _pending = new();
+            """));
+    }
+
+    // ---------------------------------------------------------------- does not report: work that only stops the application
+
+    [Theory]
+    [InlineData("_ = Task.Run(() => _lifetime.StopApplication());")]
+    [InlineData("_ = Task.Run(_lifetime.StopApplication);")]
+    [InlineData("Task.Factory.StartNew(() => _lifetime.StopApplication());")]
+    [InlineData("_ = Task.Delay(3000).ContinueWith(_ => _lifetime.StopApplication());")]
+    [InlineData("_ = Task.Delay(500).ContinueWith((_, state) => ((IHostApplicationLifetime)state!).StopApplication(), _lifetime);")]
+    [InlineData("_ = Task.Run(async () => { await Task.Delay(500); _lifetime.StopApplication(); });")]
+    [InlineData("_ = Task.Run(() => { Thread.Sleep(500); Environment.Exit(0); });")]
+    [InlineData("Task.Factory.StartNew(() => _lifecycle.Restart());")]
+    [InlineData("_ = _lifecycle.ShutdownAsync();")]
+    public async Task DoesNotReport_WorkThatOnlyStopsOrRestartsTheApplication(string statement)
+    {
+        // Nothing outlives the stop, and a token to cancel it makes no sense.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public interface ILifecycleService
+            {
+                void Restart();
+                Task ShutdownAsync();
+            }
+
+            """ + Middleware(statement, """
+                private readonly IHostApplicationLifetime _lifetime = null!;
+                private readonly ILifecycleService _lifecycle = null!;
+            """).Substring(Usings.Length));
+    }
+
+    // ---------------------------------------------------------------- does not report: hand-off to an owner that cancels
+
+    [Fact]
+    public async Task DoesNotReport_HandOffToASchedulerThatCancelsOrQueuesTheWork()
+    {
+        // The single implementation of each interface (read a hop or two) owns the work: a token source it cancels at
+        // shutdown, the application's stopping token, a token it keeps, or a job queue.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public interface IJobScheduler { Task RunNowAsync(string job); }
+            public interface IScanScheduler { Task ScanLibraries(bool force = false); }
+            public interface IWarmer { Task WarmAsync(); }
+            public interface IExporter { Task ExportAsync(int id); }
+
+            public sealed class JobScheduler : IJobScheduler, IDisposable
+            {
+                private readonly CancellationTokenSource _stopping = new();
+
+                public Task RunNowAsync(string job) => RunAsync(job);
+
+                private Task RunAsync(string job) => Task.Run(() => ExecuteAsync(job));
+
+                private async Task ExecuteAsync(string job)
+                {
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+                    await Task.Delay(60_000, timeout.Token);
+                }
+
+                public void Dispose() => _stopping.Cancel();
+            }
+
+            public static class BackgroundJob
+            {
+                public static string Enqueue(Func<Task> job) => "1";
+            }
+
+            public sealed class ScanScheduler : IScanScheduler
+            {
+                public async Task ScanLibraries(bool force = false)
+                {
+                    await Task.Yield();
+                    BackgroundJob.Enqueue(() => Task.Delay(60_000));
+                }
+            }
+
+            public sealed class Warmer(IHostApplicationLifetime lifetime) : IWarmer
+            {
+                public Task WarmAsync() => Task.Delay(60_000, lifetime.ApplicationStopping);
+            }
+
+            public sealed class Exporter : IExporter
+            {
+                private readonly CancellationToken _shutdown = CancellationToken.None;
+
+                public Task ExportAsync(int id) => Task.Delay(60_000, _shutdown);
+            }
+
+            public sealed class LibraryController(IJobScheduler jobs, IScanScheduler scans, IWarmer warmer, IExporter exporter) : ControllerBase
+            {
+                [HttpPost]
+                public IActionResult Scan(bool force)
+                {
+                    _ = jobs.RunNowAsync("scan");
+                    scans.ScanLibraries(force);
+                    _ = warmer.WarmAsync();
+                    _ = exporter.ExportAsync(1);
+                    return Ok();
+                }
+            }
+            """);
+    }
+
+    // ---------------------------------------------------------------- does not report: look-alikes of the new request shapes
+
+    [Fact]
+    public async Task DoesNotReport_AccessorParameterOrStartupLocalFunction()
+    {
+        // The accessor is a singleton that reads whatever request is current: a method taking it may run anywhere. A
+        // local function that takes no request context, in startup code, runs once.
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            public static class Warmup
+            {
+                public static void Prime(IHttpContextAccessor accessor) => _ = Task.Run(() => Console.WriteLine(accessor.GetType()));
+
+                public static void Configure(WebApplication app)
+                {
+                    Warm();
+
+                    void Warm() => _ = Task.Run(() => Console.WriteLine("warm"));
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_TaskOfTaskUnwrappedOrKeptWhole()
+    {
+        await Analyze.NoDiagnosticsAsync(Usings + """
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class ReportsController : ControllerBase
+            {
+                [HttpPost]
+                public async Task<IActionResult> Build()
+                {
+                    await RefreshAsync();
+                    await ReloadAsync();
+                    await StartRefresh().Unwrap();
+                    return Ok();
+                }
+
+                private Task RefreshAsync() => Task.Factory.StartNew(async () => { await Task.Delay(1000); }).Unwrap();
+
+                private async Task ReloadAsync()
+                {
+                    var inner = await Task.Factory.StartNew(async () => { await Task.Delay(1000); });
+                    await inner;
+                }
+
+                private Task<Task> StartRefresh() => Task.Factory.StartNew(async () => { await Task.Delay(1000); });
+            }
+            """);
+    }
 }
