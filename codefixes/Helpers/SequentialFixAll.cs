@@ -15,27 +15,39 @@ internal static class SequentialFixAll
 
     /// <summary>The same, for a fixer with several actions: <paramref name="fixOne"/> gets the chosen action's equivalence key.</summary>
     public static FixAllProvider Create(Func<string?, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
+        Create((key, document, target, _, cancellationToken) => fixOne(key, document, target, cancellationToken));
+
+    /// <summary>
+    /// The same, for a fixer that reads the analyzer's decision from the diagnostic (its properties: the locations it
+    /// carries refer to the document before the earlier fixes): <paramref name="fixOne"/> gets the target's diagnostic.
+    /// </summary>
+    public static FixAllProvider Create(Func<Document, SyntaxNode, Diagnostic, CancellationToken, Task<Document>> fixOne) =>
+        Create((_, document, target, diagnostic, cancellationToken) => fixOne(document, target, diagnostic, cancellationToken));
+
+    private static FixAllProvider Create(Func<string?, Document, SyntaxNode, Diagnostic, CancellationToken, Task<Document>> fixOne) =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
         {
             var cancellationToken = context.CancellationToken;
             if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
                 return document;
 
-            var targets = diagnostics
-                .Where(d => d.Location.IsInSource)
-                .OrderBy(d => d.Location.SourceSpan.Start)
-                .Select(d => root.FindNode(d.Location.SourceSpan, getInnermostNodeForTie: true))
-                .Distinct()
-                .ToList();
-            var annotations = targets.ToDictionary(t => t, t => new SyntaxAnnotation(Kind, t.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-            document = document.WithSyntaxRoot(root.ReplaceNodes(targets, (original, rewritten) => rewritten.WithAdditionalAnnotations(annotations[original])));
+            var targets = new Dictionary<SyntaxNode, Diagnostic>();
+            foreach (var diagnostic in diagnostics.Where(d => d.Location.IsInSource).OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+                if (!targets.ContainsKey(node))
+                    targets[node] = diagnostic;
+            }
 
-            foreach (var annotation in annotations.Values)
+            var annotations = targets.Keys.ToDictionary(t => t, t => new SyntaxAnnotation(Kind, t.SpanStart.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(annotations[original])));
+
+            foreach (var pair in annotations.OrderBy(p => p.Key.SpanStart))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
-                if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
-                    document = await fixOne(context.CodeActionEquivalenceKey, document, target, cancellationToken).ConfigureAwait(false);
+                if (current?.GetAnnotatedNodes(pair.Value).FirstOrDefault() is { } target)
+                    document = await fixOne(context.CodeActionEquivalenceKey, document, target, targets[pair.Key], cancellationToken).ConfigureAwait(false);
             }
 
             return document;
