@@ -31,6 +31,7 @@ internal sealed partial class KnownTypes
             IHost = types.Find(TypeNames.IHost);
             IWebHost = types.Find(TypeNames.IWebHost);
             IApplicationBuilder = types.Find(TypeNames.IApplicationBuilder);
+            IMiddleware = types.Find(TypeNames.IMiddleware);
             Type = types.Find(TypeNames.Type);
             IDisposable = types.Find(TypeNames.IDisposable);
             IAsyncDisposable = types.Find(TypeNames.IAsyncDisposable);
@@ -66,6 +67,9 @@ internal sealed partial class KnownTypes
 
         /// <summary>Its <c>ApplicationServices</c> is the root provider.</summary>
         public INamedTypeSymbol? IApplicationBuilder { get; }
+
+        /// <summary>Factory-based middleware: created per request from the request's scope, whatever its <c>InvokeAsync</c> looks like.</summary>
+        public INamedTypeSymbol? IMiddleware { get; }
         public INamedTypeSymbol? Type { get; }
         public INamedTypeSymbol? IDisposable { get; }
         public INamedTypeSymbol? IAsyncDisposable { get; }

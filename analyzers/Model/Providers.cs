@@ -192,8 +192,12 @@ internal sealed class Providers
 
     private RootProvider? InjectedInto(INamedTypeSymbol owner)
     {
-        if (_lifetimes.IsHostedService(owner) || _types.AspNetCore is { } aspNetCore && Conventions.IsConventionalMiddleware(owner, aspNetCore.HttpContext))
+        if (_lifetimes.IsHostedService(owner)
+            || _types.AspNetCore is { } aspNetCore && Conventions.IsConventionalMiddleware(owner, aspNetCore.HttpContext) && !owner.Implements(_providers.IMiddleware))
+        {
             return new RootProvider(RootProviderKind.Injected, owner);
+        }
+
         if (_requestScope?.IsRequestType(owner) == true)
             return null;                              // a controller, page, hub, filter: its provider is the request's scope
         return Catalog.IsSingleton(owner) ? new RootProvider(RootProviderKind.Injected, owner) : null;

@@ -79,9 +79,8 @@ public sealed class ServiceResolvedFromRootProviderFixer : CodeFixProvider
                     editor.InsertBefore(anchor.Node, declaration);
                     break;
                 case Placement.AnchorKind.WrapStatement:
-                    editor.ReplaceNode(anchor.Node, (current, _) => Block(declaration, ((StatementSyntax)current).WithoutLeadingTrivia())
-                        .WithLeadingTrivia(current.GetLeadingTrivia())
-                        .WithAdditionalAnnotations(Formatter.Annotation));
+                    editor.ReplaceNode(anchor.Node, (current, _) => MultilineBlock(declaration, ((StatementSyntax)current).WithoutLeadingTrivia())
+                        .WithLeadingTrivia(current.GetLeadingTrivia()));
                     break;
                 case Placement.AnchorKind.ExpressionBody:
                     var returnsValue = ReturnsValue(anchor.Node, model, cancellationToken);
@@ -161,7 +160,7 @@ public sealed class ServiceResolvedFromRootProviderFixer : CodeFixProvider
         if (Placement.ExpressionBodyOf(function) is not ExpressionSyntax expression)
             return function;
         var statement = returnsValue ? (StatementSyntax)ReturnStatement(expression.WithoutTrivia()) : ExpressionStatement(expression.WithoutTrivia());
-        var block = Block(declaration, statement).WithAdditionalAnnotations(Formatter.Annotation);
+        var block = MultilineBlock(declaration, statement);
         switch (function)
         {
             case AnonymousFunctionExpressionSyntax lambda:
@@ -182,6 +181,18 @@ public sealed class ServiceResolvedFromRootProviderFixer : CodeFixProvider
                 return function;
         }
     }
+
+    /// <summary>
+    /// A block of <paramref name="statements"/> for the formatter to lay out. The line breaks are elastic (the formatter
+    /// places and indents them), but they must be there: a block without any, in a lambda, counts as a one-line block
+    /// and is kept on one line.
+    /// </summary>
+    private static BlockSyntax MultilineBlock(params StatementSyntax[] statements) =>
+        Block(
+                Token(TriviaList(), SyntaxKind.OpenBraceToken, TriviaList(ElasticLineFeed)),
+                List(statements.Select(s => s.WithTrailingTrivia(s.GetTrailingTrivia().Add(ElasticLineFeed)))),
+                Token(SyntaxKind.CloseBraceToken))
+            .WithAdditionalAnnotations(Formatter.Annotation);
 
     private static AccessorListSyntax Getter(BlockSyntax block) =>
         AccessorList(SingletonList(AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, block))).WithAdditionalAnnotations(Formatter.Annotation);
