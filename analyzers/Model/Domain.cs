@@ -28,7 +28,7 @@ internal sealed class Domain
         _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
         _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
         _services = new Lazy<Services?>(() => Services.Create(Types));
-        _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes, RequestScope));
+        _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));

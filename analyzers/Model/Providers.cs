@@ -48,22 +48,20 @@ internal sealed class Providers
     private readonly KnownTypes _types;
     private readonly KnownTypes.ServiceProviderTypes _providers;
     private readonly Lifetimes _lifetimes;
-    private readonly RequestScope? _requestScope;
     private readonly Lazy<ServiceCatalog> _catalog;
     private readonly ConcurrentDictionary<ISymbol, bool> _injected = new(SymbolEqualityComparer.Default);
 
-    private Providers(Compilation compilation, KnownTypes types, KnownTypes.ServiceProviderTypes providers, Services? services, Lifetimes lifetimes, RequestScope? requestScope)
+    private Providers(Compilation compilation, KnownTypes types, KnownTypes.ServiceProviderTypes providers, Services? services, Lifetimes lifetimes)
     {
         _types = types;
         _providers = providers;
         _lifetimes = lifetimes;
-        _requestScope = requestScope;
         _catalog = new Lazy<ServiceCatalog>(() => new ServiceCatalog(compilation, services, providers));
     }
 
     /// <summary>Null when the compilation does not reference Microsoft.Extensions.DependencyInjection: rules built on it register nothing.</summary>
-    public static Providers? Create(Compilation compilation, KnownTypes types, Services? services, Lifetimes lifetimes, RequestScope? requestScope) =>
-        types.ServiceProviders is { } providers ? new Providers(compilation, types, providers, services, lifetimes, requestScope) : null;
+    public static Providers? Create(Compilation compilation, KnownTypes types, Services? services, Lifetimes lifetimes) =>
+        types.ServiceProviders is { } providers ? new Providers(compilation, types, providers, services, lifetimes) : null;
 
     public KnownTypes.ServiceProviderTypes Types => _providers;
 
@@ -198,8 +196,8 @@ internal sealed class Providers
             return new RootProvider(RootProviderKind.Injected, owner);
         }
 
-        if (_requestScope?.IsRequestType(owner) == true)
-            return null;                              // a controller, page, hub, filter: its provider is the request's scope
+        // Anything else only when the compilation registers it as a singleton (an authorization handler, a singleton
+        // service): a controller, page model, hub or filter is created from the request's scope unless registered so.
         return Catalog.IsSingleton(owner) ? new RootProvider(RootProviderKind.Injected, owner) : null;
     }
 

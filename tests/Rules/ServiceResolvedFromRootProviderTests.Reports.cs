@@ -163,6 +163,37 @@ public sealed partial class ServiceResolvedFromRootProviderTests
             """), Transient(0, "InvoiceRenderer"));
     }
 
+    [Fact]
+    public async Task Reports_AuthorizationHandlerRegisteredAsASingleton()
+    {
+        await Analyze.DiagnosticsAsync(App(AuthorizationHandler("services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrderOwnerHandler>()",
+            "{|#0:_services.GetRequiredService<IOrderRepository>()|}")), Scoped(0, "IOrderRepository"));
+    }
+
+    /// <summary>An authorization handler that reads orders through its injected provider, registered by <paramref name="registration"/>.</summary>
+    private static string AuthorizationHandler(string registration, string resolution) => $$"""
+        public sealed class OrderOwnerRequirement : Microsoft.AspNetCore.Authorization.IAuthorizationRequirement { }
+
+        public static class AuthorizationModule
+        {
+            public static IServiceCollection AddOrderAuthorization(this IServiceCollection services) => {{registration}};
+        }
+
+        public sealed class OrderOwnerHandler : Microsoft.AspNetCore.Authorization.AuthorizationHandler<OrderOwnerRequirement>
+        {
+            private readonly IServiceProvider _services;
+
+            public OrderOwnerHandler(IServiceProvider services) => _services = services;
+
+            protected override Task HandleRequirementAsync(Microsoft.AspNetCore.Authorization.AuthorizationHandlerContext context, OrderOwnerRequirement requirement)
+            {
+                if ({{resolution}}.Count() > 0)
+                    context.Succeed(requirement);
+                return Task.CompletedTask;
+            }
+        }
+        """;
+
     // ---------------------------------------------------------------- the host's provider at run time
 
     [Fact]

@@ -150,6 +150,13 @@ public sealed partial class ServiceResolvedFromRootProviderTests
             """));
     }
 
+    [Fact]
+    public async Task Valid_AuthorizationHandlerRegisteredAsScoped()
+    {
+        await Analyze.NoDiagnosticsAsync(App(AuthorizationHandler("services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrderOwnerHandler>()",
+            "_services.GetRequiredService<IOrderRepository>()")));
+    }
+
     // ---------------------------------------------------------------- lifetimes that do not leak, or are unknown
 
     [Fact]
