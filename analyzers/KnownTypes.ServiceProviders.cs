@@ -32,6 +32,7 @@ internal sealed partial class KnownTypes
             IWebHost = types.Find(TypeNames.IWebHost);
             IApplicationBuilder = types.Find(TypeNames.IApplicationBuilder);
             IMiddleware = types.Find(TypeNames.IMiddleware);
+            IEndpointRouteBuilder = types.Find(TypeNames.IEndpointRouteBuilder);
             Type = types.Find(TypeNames.Type);
             IDisposable = types.Find(TypeNames.IDisposable);
             IAsyncDisposable = types.Find(TypeNames.IAsyncDisposable);
@@ -67,6 +68,9 @@ internal sealed partial class KnownTypes
 
         /// <summary>Its <c>ApplicationServices</c> is the root provider.</summary>
         public INamedTypeSymbol? IApplicationBuilder { get; }
+
+        /// <summary>Its <c>ServiceProvider</c> is the application's: the root provider.</summary>
+        public INamedTypeSymbol? IEndpointRouteBuilder { get; }
 
         /// <summary>Factory-based middleware: created per request from the request's scope, whatever its <c>InvokeAsync</c> looks like.</summary>
         public INamedTypeSymbol? IMiddleware { get; }

@@ -17,7 +17,7 @@ internal enum RootProviderKind
 {
     /// <summary>An <c>IServiceProvider</c> injected into a singleton (<see cref="RootProvider.Owner"/>): the container passes the root.</summary>
     Injected,
-    /// <summary><c>host.Services</c>, <c>app.Services</c>, <c>IApplicationBuilder.ApplicationServices</c>, <c>BuildServiceProvider()</c>.</summary>
+    /// <summary><c>host.Services</c>, <c>app.Services</c>, <c>IApplicationBuilder.ApplicationServices</c>, <c>IEndpointRouteBuilder.ServiceProvider</c>, <c>BuildServiceProvider()</c>.</summary>
     Host,
     /// <summary>A static <c>IServiceProvider</c> field or auto-property of the compilation (a service locator).</summary>
     Static,
@@ -36,7 +36,7 @@ internal readonly record struct RootProvider(RootProviderKind Kind, INamedTypeSy
 /// constructor parameter, a captured primary-constructor parameter, or a private or read-only field or get-only
 /// property that only constructors assign from their parameters;</item>
 /// <item>a host's <c>Services</c> (<c>IHost</c>, <c>IWebHost</c>, <c>WebApplication</c>), an application builder's
-/// <c>ApplicationServices</c>, or what <c>BuildServiceProvider()</c> returns;</item>
+/// <c>ApplicationServices</c>, an endpoint route builder's <c>ServiceProvider</c>, or what <c>BuildServiceProvider()</c> returns;</item>
 /// <item>a static field (not <c>[ThreadStatic]</c>) or auto-property of the compilation;</item>
 /// <item>a local initialized with one of those and never assigned again.</item>
 /// </list>
@@ -154,7 +154,8 @@ internal sealed class Providers
         {
             case IPropertyReferenceOperation { Property: var property } reference:
                 if (property.Name == "Services" && (property.ContainingType.Implements(_providers.IHost) || property.ContainingType.Implements(_providers.IWebHost))
-                    || property.Name == "ApplicationServices" && property.ContainingType.Implements(_providers.IApplicationBuilder))
+                    || property.Name == "ApplicationServices" && property.ContainingType.Implements(_providers.IApplicationBuilder)
+                    || property.Name == "ServiceProvider" && property.ContainingType.Implements(_providers.IEndpointRouteBuilder))
                 {
                     return new RootProvider(RootProviderKind.Host);
                 }

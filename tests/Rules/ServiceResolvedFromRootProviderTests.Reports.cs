@@ -215,6 +215,26 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
+    public async Task Reports_EndpointRouteBuilderProviderInAHandler()
+    {
+        await Analyze.DiagnosticsAsync(App("""
+            public static class InvoiceEndpoints
+            {
+                public static Microsoft.AspNetCore.Routing.IEndpointRouteBuilder MapInvoiceEndpoints(this Microsoft.AspNetCore.Routing.IEndpointRouteBuilder endpoints)
+                {
+                    var group = endpoints.MapGroup("/invoices");
+                    group.MapGet("/{id:int}/size", (int id) =>
+                    {
+                        var renderer = {|#0:endpoints.ServiceProvider.GetRequiredService<InvoiceRenderer>()|};
+                        return renderer.Render(new Order(id, 0m)).Length;
+                    });
+                    return endpoints;
+                }
+            }
+            """), Transient(0, "InvoiceRenderer"));
+    }
+
+    [Fact]
     public async Task Reports_ApplicationServicesInInlineMiddleware()
     {
         await Analyze.DiagnosticsAsync(App("""
