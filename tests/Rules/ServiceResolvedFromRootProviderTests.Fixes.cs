@@ -135,6 +135,58 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
+    public async Task Fix_ExpressionBodiedProperty_BecomesAGetter()
+    {
+        await VerifyCS.FixAsync(Worker("", """
+
+                public int Pending => [|_provider.GetRequiredService<IOrderRepository>()|].Count();
+            """), Worker("", """
+
+                public int Pending
+                {
+                    get
+                    {
+                        using var scope = _provider.CreateScope();
+                        return scope.ServiceProvider.GetRequiredService<IOrderRepository>().Count();
+                    }
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task Fix_StatementInASwitchSection_GetsABlock()
+    {
+        await VerifyCS.FixAsync(Worker("", """
+
+                public int Size(Order order, string format)
+                {
+                    switch (format)
+                    {
+                        case "pdf":
+                            return [|_provider.GetRequiredService<InvoiceRenderer>()|].Render(order).Length;
+                        default:
+                            return 0;
+                    }
+                }
+            """), Worker("", """
+
+                public int Size(Order order, string format)
+                {
+                    switch (format)
+                    {
+                        case "pdf":
+                            {
+                                using var scope = _provider.CreateScope();
+                                return scope.ServiceProvider.GetRequiredService<InvoiceRenderer>().Render(order).Length;
+                            }
+                        default:
+                            return 0;
+                    }
+                }
+            """));
+    }
+
+    [Fact]
     public async Task Fix_StaticForm_ReplacesTheArgument()
     {
         await VerifyCS.FixAsync(Worker("""
