@@ -65,6 +65,15 @@ public static class Descriptors
         isEnabledByDefault: true,
         description: "An AsyncLocal value set in a synchronous method flows back to its caller through the ExecutionContext and on into everything the caller starts afterwards, timers and continuations included, keeping the request's objects alive. A ThreadLocal or [ThreadStatic] value stays on the pool thread and is seen by the next request that runs there. Capture the previous value and restore it in a finally block.");
 
+    public static readonly DiagnosticDescriptor ServiceResolvedFromRootProvider = Create(
+        id: "LEAK006",
+        title: "Resolve disposable and scoped services from a scope",
+        messageFormat: "'{0}' is {1} and resolved from the root provider, {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The root service provider lives as long as the application. It keeps every disposable transient service it creates so that it can dispose it when the application stops, so each resolution at runtime adds one more instance that is never released. A scoped service resolved from it is created once and kept for the whole process, with everything it holds. Resolve such services from a scope that is disposed when the work is done.");
+
     private static class Leak001
     {
         public const string Id = "LEAK001";

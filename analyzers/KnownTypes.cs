@@ -10,7 +10,7 @@ namespace LeakAnalyzers;
 /// on first use in a <c>CompilationStart</c>. Groups are resolved on first access, and a group is null when its
 /// framework is not referenced, so that a rule built on it registers nothing and costs nothing.
 /// </summary>
-internal sealed class KnownTypes
+internal sealed partial class KnownTypes
 {
     private static readonly ConditionalWeakTable<Compilation, KnownTypes> Cache = new();
 

@@ -12,12 +12,13 @@ internal sealed record Corpus(int Slices, IReadOnlyList<(string Path, string Tex
 /// <c>IHttpClientFactory</c> caller, a conventional middleware, two MVC filters, an endpoint filter with minimal-API
 /// endpoints and DI registration, options and a static metadata class; every fourth slice also has a hosted service.
 /// The code is clean, with a look-alike of every leak (using responses, Type-keyed and guarded static caches, awaited and
-/// cancellable Task.Run, values copied before background work, AsyncLocals restored or set in async code); a seeded few
+/// cancellable Task.Run, values copied before background work, AsyncLocals restored or set in async code, services
+/// resolved from the request's provider or a scope, a singleton from the middleware's root provider); a seeded few
 /// percent of slices get one leak of a kind instead, and the generator records the line each rule must report.
 /// </summary>
 internal static class CorpusGenerator
 {
-    public static readonly string[] Rules = { "LEAK001", "LEAK002", "LEAK003", "LEAK004", "LEAK005" };
+    public static readonly string[] Rules = { "LEAK001", "LEAK002", "LEAK003", "LEAK004", "LEAK005", "LEAK006" };
 
     /// <summary>Chance that a slice gets a leak of a given kind.</summary>
     private const double LeakRate = 0.04;
@@ -30,6 +31,7 @@ internal static class CorpusGenerator
         ["LEAK003"] = 2,   // the controller's HttpContext read in background work; the request headers captured
         ["LEAK004"] = 3,   // a response never disposed; discarded; not disposed on every path
         ["LEAK005"] = 2,   // an AsyncLocal set in OnActionExecuting and never cleared; a [ThreadStatic] user
+        ["LEAK006"] = 2,   // the middleware resolves the scoped service from its root provider; an endpoint from app.ServiceProvider
     };
 
     private static readonly string[] Nouns =
@@ -490,12 +492,14 @@ internal static class CorpusGenerator
                     private readonly RequestDelegate _next;
                     private readonly ILogger<{{n}}AuditMiddleware> _logger;
                     private readonly IHostApplicationLifetime _lifetime;
+                    private readonly IServiceProvider _services;
 
-                    public {{n}}AuditMiddleware(RequestDelegate next, ILogger<{{n}}AuditMiddleware> logger, IHostApplicationLifetime lifetime)
+                    public {{n}}AuditMiddleware(RequestDelegate next, ILogger<{{n}}AuditMiddleware> logger, IHostApplicationLifetime lifetime, IServiceProvider services)
                     {
                         _next = next;
                         _logger = logger;
                         _lifetime = lifetime;
+                        _services = services;
                     }
 
                     public static string? Route => CurrentRoute.Value;
@@ -511,6 +515,14 @@ internal static class CorpusGenerator
                         var started = Stopwatch.GetTimestamp();
                         CurrentRoute.Value = context.Request.Path.Value;
                         {{n}}Metadata.Touch(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+                        var webhooks = _services.GetRequiredService<{{n}}Webhooks>();
+                """);
+            // The middleware is created once, with the root provider: the scoped service must come from the request's.
+            w.Either(Has("LEAK006", 0), "LEAK006",
+                $"        var service = _services.GetRequiredService<I{n}Service>();",
+                $"        var service = context.RequestServices.GetRequiredService<I{n}Service>();");
+            w.Add("""
+                        _logger.LogTrace("Auditing with {Webhooks} and {Service}", webhooks, service);
                         try
                         {
                             await _next(context);
@@ -687,6 +699,12 @@ internal static class CorpusGenerator
                             var created = await service.CreateAsync(request, cancellationToken);
                             return Results.Created($"/minimal/{{_index}}/{{Route}}/{created.Id}", created);
                         }).AddEndpointFilter<{{n}}ValidationFilter>();
+                """);
+            // app.ServiceProvider is the root provider: read in a handler, it hands every request one service.
+            w.Either(Has("LEAK006", 1), "LEAK006",
+                $"        group.MapGet(\"/count\", async (CancellationToken cancellationToken) => (await app.ServiceProvider.GetRequiredService<I{n}Service>().ListAsync(cancellationToken)).Count);",
+                $"        group.MapGet(\"/count\", async (HttpContext context, CancellationToken cancellationToken) => (await context.RequestServices.GetRequiredService<I{n}Service>().ListAsync(cancellationToken)).Count);");
+            w.Add("""
                         return app;
                     }
                 }

@@ -17,6 +17,7 @@ internal sealed class Domain
     private readonly Lazy<Collections?> _collections;
     private readonly Lazy<Services?> _services;
     private readonly Lazy<Responses?> _responses;
+    private readonly Lazy<Providers?> _providers;
 
     private Domain(Compilation compilation)
     {
@@ -29,6 +30,7 @@ internal sealed class Domain
         _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
+        _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -57,4 +59,7 @@ internal sealed class Domain
     public Services? Services => _services.Value;
     /// <summary>Who owns an <c>HttpResponseMessage</c> and whether it is disposed. Null without <c>HttpResponseMessage</c>.</summary>
     public Responses? Responses => _responses.Value;
+
+    /// <summary>Which provider a service is resolved from, and the compilation's services. Null without Microsoft.Extensions.DependencyInjection.</summary>
+    public Providers? Providers => _providers.Value;
 }
