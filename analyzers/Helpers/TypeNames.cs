@@ -107,4 +107,13 @@ internal static class TypeNames
     public const string WebApplication = "Microsoft.AspNetCore.Builder.WebApplication";
     public const string IActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
     public const string IResult = "Microsoft.AspNetCore.Http.IResult";
+
+    // LEAK007: long-lived sources of subscriptions.
+    public const string IOptionsMonitor = "Microsoft.Extensions.Options.IOptionsMonitor`1";
+    public const string OptionsMonitorExtensions = "Microsoft.Extensions.Options.OptionsMonitorExtensions";
+    public const string ChangeToken = "Microsoft.Extensions.Primitives.ChangeToken";
+    public const string IChangeToken = "Microsoft.Extensions.Primitives.IChangeToken";
+    public const string IConfiguration = "Microsoft.Extensions.Configuration.IConfiguration";
+    public const string IObservable = "System.IObservable`1";
+    public const string DiagnosticListener = "System.Diagnostics.DiagnosticListener";
 }

@@ -112,4 +112,15 @@ internal static class Conventions
     /// </summary>
     public static bool IsCountExtension(IMethodSymbol method) =>
         method is { Name: "Count" or "LongCount", IsExtensionMethod: true };
+
+    // LEAK007 (subscriptions never removed) ---------------------------------------------------------------------
+
+    /// <summary>
+    /// The dispose pattern's <c>void Dispose(bool disposing)</c>: <c>Hub</c>, MVC's <c>Controller</c>, <c>Stream</c> and most
+    /// disposable base classes release through it, and their <c>Dispose()</c> calls it. No interface names it, so a
+    /// type's release hook is found by this shape.
+    /// </summary>
+    public static bool IsDisposePattern(IMethodSymbol method) =>
+        method is { Name: "Dispose", IsStatic: false, ReturnsVoid: true, Parameters.Length: 1 }
+        && method.Parameters[0].Type.SpecialType == SpecialType.System_Boolean;
 }

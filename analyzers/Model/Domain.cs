@@ -16,6 +16,7 @@ internal sealed class Domain
     private readonly Lazy<RequestValues?> _requestValues;
     private readonly Lazy<Collections?> _collections;
     private readonly Lazy<Services?> _services;
+    private readonly Lazy<Subscriptions?> _subscriptions;
 
     private Domain(Compilation compilation)
     {
@@ -27,6 +28,7 @@ internal sealed class Domain
         _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
         _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
         _services = new Lazy<Services?>(() => Services.Create(Types));
+        _subscriptions = new Lazy<Subscriptions?>(() => Subscriptions.Create(Types, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -53,4 +55,7 @@ internal sealed class Domain
 
     /// <summary>Service lifetimes from dependency-injection registrations. Null without Microsoft.Extensions.DependencyInjection.</summary>
     public Services? Services => _services.Value;
+
+    /// <summary>Subscriptions to long-lived sources, and where a type undoes them. Null without ASP.NET Core and dependency injection.</summary>
+    public Subscriptions? Subscriptions => _subscriptions.Value;
 }
