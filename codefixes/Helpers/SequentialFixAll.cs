@@ -13,6 +13,37 @@ internal static class SequentialFixAll
     public static FixAllProvider Create(Func<Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
         Create((_, document, target, cancellationToken) => fixOne(document, target, cancellationToken));
 
+    /// <summary>
+    /// The same, for a fixer that reads what the analyzer decided from the diagnostic (its properties): <paramref name="fixOne"/>
+    /// gets the diagnostic of each target.
+    /// </summary>
+    public static FixAllProvider CreateWithDiagnostics(Func<Diagnostic, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
+        FixAllProvider.Create(async (context, document, diagnostics) =>
+        {
+            var cancellationToken = context.CancellationToken;
+            if (await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+                return document;
+
+            var targets = new Dictionary<SyntaxNode, (Diagnostic Diagnostic, SyntaxAnnotation Annotation)>();
+            foreach (var diagnostic in diagnostics.Where(d => d.Location.IsInSource).OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                var node = root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true);
+                if (!targets.ContainsKey(node))
+                    targets[node] = (diagnostic, new SyntaxAnnotation(Kind, diagnostic.Location.SourceSpan.Start.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+
+            document = document.WithSyntaxRoot(root.ReplaceNodes(targets.Keys, (original, rewritten) => rewritten.WithAdditionalAnnotations(targets[original].Annotation)));
+            foreach (var (diagnostic, annotation) in targets.Values.OrderBy(t => t.Diagnostic.Location.SourceSpan.Start).ToList())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var current = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                if (current?.GetAnnotatedNodes(annotation).FirstOrDefault() is { } target)
+                    document = await fixOne(diagnostic, document, target, cancellationToken).ConfigureAwait(false);
+            }
+
+            return document;
+        });
+
     /// <summary>The same, for a fixer with several actions: <paramref name="fixOne"/> gets the chosen action's equivalence key.</summary>
     public static FixAllProvider Create(Func<string?, Document, SyntaxNode, CancellationToken, Task<Document>> fixOne) =>
         FixAllProvider.Create(async (context, document, diagnostics) =>
