@@ -198,4 +198,383 @@ public sealed partial class SubscriptionNeverRemovedTests
             }
             """));
     }
+
+    [Fact]
+    public async Task Fixes_ExistingDisposePatternOverrideAndUnreadLocal()
+    {
+        await VerifyCS.FixAsync(Source("""
+            public sealed class TickerHub : Hub
+            {
+                private readonly ILogger<TickerHub> _logger;
+
+                public TickerHub(ILogger<TickerHub> logger, IHostApplicationLifetime lifetime)
+                {
+                    _logger = logger;
+                    [|PriceBoard.PriceChanged += OnPriceChanged|];
+                    var stopping = [|lifetime.ApplicationStopping.Register(() => _logger.LogInformation("Stopping"))|];
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _logger.LogDebug("{Sku}", e.Sku);
+
+                protected override void Dispose(bool disposing)
+                {
+                    _logger.LogDebug("Hub disposed");
+                    base.Dispose(disposing);
+                }
+            }
+            """), Source("""
+            public sealed class TickerHub : Hub
+            {
+                private readonly ILogger<TickerHub> _logger;
+                private readonly CancellationTokenRegistration _stoppingRegistration;
+
+                public TickerHub(ILogger<TickerHub> logger, IHostApplicationLifetime lifetime)
+                {
+                    _logger = logger;
+                    PriceBoard.PriceChanged += OnPriceChanged;
+                    _stoppingRegistration = lifetime.ApplicationStopping.Register(() => _logger.LogInformation("Stopping"));
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _logger.LogDebug("{Sku}", e.Sku);
+
+                protected override void Dispose(bool disposing)
+                {
+                    _logger.LogDebug("Hub disposed");
+                    if (disposing)
+                    {
+                        PriceBoard.PriceChanged -= OnPriceChanged;
+                        _stoppingRegistration.Dispose();
+                    }
+
+                    base.Dispose(disposing);
+                }
+            }
+            """));
+    }
+
+    [Fact]
+    public async Task Fixes_DisposeBoolWithItsDisposingGuard()
+    {
+        await VerifyCS.FixAsync(Source("""
+            public class ReportsController : Controller
+            {
+                private readonly Timer _timer;
+
+                public ReportsController()
+                {
+                    _timer = new Timer(_ => { });
+                    [|PriceBoard.PriceChanged += OnPriceChanged|];
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _timer.Change(0, Timeout.Infinite);
+
+                protected override void Dispose(bool disposing)
+                {
+                    if (disposing)
+                        _timer.Dispose();
+                    base.Dispose(disposing);
+                }
+            }
+            """), Source("""
+            public class ReportsController : Controller
+            {
+                private readonly Timer _timer;
+
+                public ReportsController()
+                {
+                    _timer = new Timer(_ => { });
+                    PriceBoard.PriceChanged += OnPriceChanged;
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _timer.Change(0, Timeout.Infinite);
+
+                protected override void Dispose(bool disposing)
+                {
+                    if (disposing)
+                    {
+                        _timer.Dispose();
+                        PriceBoard.PriceChanged -= OnPriceChanged;
+                    }
+
+                    base.Dispose(disposing);
+                }
+            }
+            """));
+    }
+
+    [Fact]
+    public async Task Fixes_PageModelWithDisposeAsync()
+    {
+        await VerifyCS.FixAsync(Source("""
+            public sealed class SettingsModel : PageModel, IAsyncDisposable
+            {
+                private readonly IConfiguration _configuration;
+                private readonly Stream _log = Stream.Null;
+                private string _banner;
+
+                public SettingsModel(IConfiguration configuration)
+                {
+                    _configuration = configuration;
+                    [|ChangeToken.OnChange(configuration.GetReloadToken, () => _banner = _configuration["Banner"])|];
+                }
+
+                public void OnGet() => ViewData["Banner"] = _banner;
+
+                public ValueTask DisposeAsync() => _log.DisposeAsync();
+            }
+            """), Source("""
+            public sealed class SettingsModel : PageModel, IAsyncDisposable
+            {
+                private readonly IConfiguration _configuration;
+                private readonly Stream _log = Stream.Null;
+                private string _banner;
+                private readonly IDisposable _reloadSubscription;
+
+                public SettingsModel(IConfiguration configuration)
+                {
+                    _configuration = configuration;
+                    _reloadSubscription = ChangeToken.OnChange(configuration.GetReloadToken, () => _banner = _configuration["Banner"]);
+                }
+
+                public void OnGet() => ViewData["Banner"] = _banner;
+
+                public ValueTask DisposeAsync()
+                {
+                    _reloadSubscription?.Dispose();
+                    return _log.DisposeAsync();
+                }
+            }
+            """));
+    }
+
+    [Fact]
+    public async Task Fixes_ScopedServiceUnsubscribesThroughTheFieldThatKeepsTheFeed()
+    {
+        await VerifyCS.FixAsync(Source("""
+            public sealed class CartService
+            {
+                private readonly IPriceFeed _feed;
+                private readonly Dictionary<string, decimal> _prices = new();
+
+                public CartService(IPriceFeed feed)
+                {
+                    _feed = feed;
+                    [|feed.PriceChanged += OnPriceChanged|];
+                }
+
+                public decimal PriceOf(string sku) => _prices.TryGetValue(sku, out var price) ? price : 0m;
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _prices[e.Sku] = e.Price;
+            }
+            """, """
+            services.AddSingleton<IPriceFeed, PriceFeed>();
+                    services.AddScoped<CartService>();
+            """), Source("""
+            public sealed class CartService : IDisposable
+            {
+                private readonly IPriceFeed _feed;
+                private readonly Dictionary<string, decimal> _prices = new();
+
+                public CartService(IPriceFeed feed)
+                {
+                    _feed = feed;
+                    feed.PriceChanged += OnPriceChanged;
+                }
+
+                public decimal PriceOf(string sku) => _prices.TryGetValue(sku, out var price) ? price : 0m;
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _prices[e.Sku] = e.Price;
+
+                public void Dispose()
+                {
+                    _feed.PriceChanged -= OnPriceChanged;
+                }
+            }
+            """, """
+            services.AddSingleton<IPriceFeed, PriceFeed>();
+                    services.AddScoped<CartService>();
+            """), CompilationEnd);
+    }
+
+    [Fact]
+    public async Task Fixes_PrimaryConstructorParameterAndExpressionBodiedConstructor()
+    {
+        await VerifyCS.FixAsync(Source("""
+            public sealed class TickerController(IPriceFeed feed) : ControllerBase
+            {
+                private readonly List<string> _changes = new();
+
+                [HttpGet]
+                public IActionResult Ticker()
+                {
+                    [|feed.PriceChanged += OnPriceChanged|];
+                    return Ok(_changes);
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _changes.Add(e.Sku);
+            }
+
+            public sealed class TracingController : ControllerBase, IObserver<DiagnosticListener>
+            {
+                private readonly List<string> _names = new();
+
+                public TracingController() => [|DiagnosticListener.AllListeners.Subscribe(this)|];
+
+                public void OnNext(DiagnosticListener value) => _names.Add(value.Name);
+                public void OnError(Exception error) { }
+                public void OnCompleted() { }
+            }
+            """), Source("""
+            public sealed class TickerController(IPriceFeed feed) : ControllerBase, IDisposable
+            {
+                private readonly List<string> _changes = new();
+
+                [HttpGet]
+                public IActionResult Ticker()
+                {
+                    feed.PriceChanged += OnPriceChanged;
+                    return Ok(_changes);
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _changes.Add(e.Sku);
+
+                public void Dispose()
+                {
+                    feed.PriceChanged -= OnPriceChanged;
+                }
+            }
+
+            public sealed class TracingController : ControllerBase, IObserver<DiagnosticListener>, IDisposable
+            {
+                private readonly List<string> _names = new();
+                private readonly IDisposable _allListenersSubscription;
+
+                public TracingController() => _allListenersSubscription = DiagnosticListener.AllListeners.Subscribe(this);
+
+                public void OnNext(DiagnosticListener value) => _names.Add(value.Name);
+                public void OnError(Exception error) { }
+                public void OnCompleted() { }
+
+                public void Dispose()
+                {
+                    _allListenersSubscription?.Dispose();
+                }
+            }
+            """), CompilationEnd);
+    }
+
+    [Fact]
+    public async Task Fixes_NullableLambdaInAnActionIsGuardedInDispose()
+    {
+        // Nullable annotations on: fields set outside the constructor may be null, so the release checks them (an event
+        // of a non-nullable delegate type takes no null handler).
+        const string Board = """
+
+            public sealed class PriceChangedEventArgs(string sku) : EventArgs
+            {
+                public string Sku { get; } = sku;
+            }
+
+            public static class PriceBoard
+            {
+                public static event EventHandler<PriceChangedEventArgs> PriceChanged = delegate { };
+            }
+
+            public sealed class PricingOptions
+            {
+                public decimal Markup { get; set; }
+            }
+            """;
+        await VerifyCS.FixAsync("#nullable enable\n" + Usings + """
+            public sealed class AlertsController : ControllerBase
+            {
+                private readonly List<string> _alerts = new();
+
+                [HttpPost("watch/{sku}")]
+                public IActionResult Watch(string sku)
+                {
+                    [|PriceBoard.PriceChanged += (sender, e) => { if (e.Sku == sku) _alerts.Add(e.Sku); }|];
+                    return Ok();
+                }
+
+                [HttpPost("settings")]
+                public IActionResult Settings(IHostApplicationLifetime lifetime, IOptionsMonitor<PricingOptions> options)
+                {
+                    _ = [|options.OnChange(o => _alerts.Add("markup"))|];
+                    [|lifetime.ApplicationStopping.Register(() => _alerts.Clear())|];
+                    return Ok();
+                }
+            }
+            """ + Board, "#nullable enable\n" + Usings + """
+            public sealed class AlertsController : ControllerBase, IDisposable
+            {
+                private readonly List<string> _alerts = new();
+                private EventHandler<PriceChangedEventArgs>? _priceChangedHandler;
+                private IDisposable? _pricingOptionsSubscription;
+                private CancellationTokenRegistration _applicationStoppingRegistration;
+
+                [HttpPost("watch/{sku}")]
+                public IActionResult Watch(string sku)
+                {
+                    _priceChangedHandler = (sender, e) => { if (e.Sku == sku) _alerts.Add(e.Sku); };
+                    PriceBoard.PriceChanged += _priceChangedHandler;
+                    return Ok();
+                }
+
+                [HttpPost("settings")]
+                public IActionResult Settings(IHostApplicationLifetime lifetime, IOptionsMonitor<PricingOptions> options)
+                {
+                    _pricingOptionsSubscription = options.OnChange(o => _alerts.Add("markup"));
+                    _applicationStoppingRegistration = lifetime.ApplicationStopping.Register(() => _alerts.Clear());
+                    return Ok();
+                }
+
+                public void Dispose()
+                {
+                    if (_priceChangedHandler != null)
+                    {
+                        PriceBoard.PriceChanged -= _priceChangedHandler;
+                    }
+
+                    _pricingOptionsSubscription?.Dispose();
+                    _applicationStoppingRegistration.Dispose();
+                }
+            }
+            """ + Board);
+    }
+
+    [Fact]
+    public async Task NoFix_SourceThatDisposeCannotReachOrNoHookToExtend()
+    {
+        // An event of an action's parameter; a base class that is disposable without an overridable Dispose.
+        await VerifyCS.NoFixAsync(Source("""
+            public sealed class TickerController : ControllerBase
+            {
+                private readonly List<string> _changes = new();
+
+                [HttpGet]
+                public IActionResult Ticker([FromServices] IPriceFeed feed)
+                {
+                    [|feed.PriceChanged += OnPriceChanged|];
+                    return Ok(_changes);
+                }
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _changes.Add(e.Sku);
+            }
+
+            public class SealedDisposableController : ControllerBase, IDisposable
+            {
+                public void Dispose() { }
+            }
+
+            public sealed class PricesController : SealedDisposableController
+            {
+                private int _changes;
+
+                public PricesController() => [|PriceBoard.PriceChanged += OnPriceChanged|];
+
+                private void OnPriceChanged(object sender, PriceChangedEventArgs e) => _changes++;
+            }
+            """), CompilationEnd);
+    }
 }

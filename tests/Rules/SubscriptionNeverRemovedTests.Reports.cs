@@ -10,6 +10,7 @@ public sealed partial class SubscriptionNeverRemovedTests
         using System;
         using System.Collections.Generic;
         using System.Diagnostics;
+        using System.IO;
         using System.Threading;
         using System.Threading.Tasks;
         using Microsoft.AspNetCore.Builder;
