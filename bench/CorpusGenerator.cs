@@ -18,7 +18,7 @@ internal sealed record Corpus(int Slices, IReadOnlyList<(string Path, string Tex
 /// </summary>
 internal static class CorpusGenerator
 {
-    public static readonly string[] Rules = { "LEAK001", "LEAK002", "LEAK003", "LEAK004", "LEAK005", "LEAK006" };
+    public static readonly string[] Rules = { "LEAK001", "LEAK002", "LEAK003", "LEAK004", "LEAK005", "LEAK006", "LEAK007" };
 
     /// <summary>Chance that a slice gets a leak of a given kind.</summary>
     private const double LeakRate = 0.04;
@@ -32,6 +32,7 @@ internal static class CorpusGenerator
         ["LEAK004"] = 3,   // a response never disposed; discarded; not disposed on every path
         ["LEAK005"] = 2,   // an AsyncLocal set in OnActionExecuting and never cleared; a [ThreadStatic] user
         ["LEAK006"] = 2,   // the middleware resolves the scoped service from its root provider; an endpoint from app.ServiceProvider
+        ["LEAK007"] = 2,   // a controller registering on ApplicationStopping in its constructor; the scoped service not removing its handler from the singleton webhooks
     };
 
     private static readonly string[] Nouns =
@@ -167,6 +168,10 @@ internal static class CorpusGenerator
                         _service = service;
                         _logger = logger;
                         _lifetime = lifetime;
+                """);
+            if (Has("LEAK007", 0))
+                w.Leak("LEAK007", $"        _lifetime.ApplicationStopping.Register(() => _logger.LogInformation(\"{n}s controller stopping\"));");
+            w.Add($$"""
                     }
 
                     [HttpGet("{id:int}")]
@@ -200,6 +205,7 @@ internal static class CorpusGenerator
                     {
                         if (string.IsNullOrWhiteSpace(request.Name))
                             return BadRequest(new { error = "Name is required" });
+                        using var stopping = _lifetime.ApplicationStopping.Register(() => _logger.LogDebug("Create interrupted"));
                         var created = await _service.CreateAsync(request, cancellationToken);
                 """);
             if (Has("LEAK003", 1))
@@ -264,7 +270,7 @@ internal static class CorpusGenerator
                     Task<bool> DeleteAsync(int id, CancellationToken cancellationToken);
                 }
 
-                public sealed class {{n}}Service : I{{n}}Service
+                public sealed class {{n}}Service : I{{n}}Service, IDisposable
                 {
                     private readonly {{n}}Client _client;
                     private readonly {{n}}Webhooks _webhooks;
@@ -279,6 +285,20 @@ internal static class CorpusGenerator
                         _cache = cache;
                         _options = options.Value;
                         _logger = logger;
+                """);
+            // The same line either way: whether it leaks depends on Dispose removing the handler.
+            w.Either(Has("LEAK007", 1), "LEAK007",
+                "        _webhooks.Delivered += OnDelivered;",
+                "        _webhooks.Delivered += OnDelivered;");
+            w.Add($$"""
+                    }
+
+                    public void Dispose()
+                    {
+                """);
+            if (!Has("LEAK007", 1))
+                w.Add("        _webhooks.Delivered -= OnDelivered;");
+            w.Add($$"""
                     }
 
                     public async Task<{{n}}Dto?> FindAsync(int id, CancellationToken cancellationToken) =>
@@ -323,6 +343,8 @@ internal static class CorpusGenerator
                         _ => {{n}}Metadata.Label(item.Status) + " " + item.Name,
                     };
 
+                    private void OnDelivered(object? sender, {{n}}Dto item) => _cache.Remove(CacheKey(item.Id));
+
                     private static string CacheKey(int id) => "{{Route}}:" + id.ToString(CultureInfo.InvariantCulture);
                 }
                 """);
@@ -362,6 +384,7 @@ internal static class CorpusGenerator
             var n = Noun;
             w.Add($$"""
                 using System.Net;
+                using Microsoft.Extensions.Options;
 
                 namespace {{Ns}};
 
@@ -459,12 +482,17 @@ internal static class CorpusGenerator
                 {
                     private readonly IHttpClientFactory _factory;
                     private readonly ILogger<{{n}}Webhooks> _logger;
+                    private TimeSpan _timeout;
 
-                    public {{n}}Webhooks(IHttpClientFactory factory, ILogger<{{n}}Webhooks> logger)
+                    public {{n}}Webhooks(IHttpClientFactory factory, ILogger<{{n}}Webhooks> logger, IOptionsMonitor<{{n}}Options> options)
                     {
                         _factory = factory;
                         _logger = logger;
+                        _timeout = options.CurrentValue.Timeout;
+                        options.OnChange(updated => _timeout = updated.Timeout);
                     }
+
+                    public event EventHandler<{{n}}Dto>? Delivered;
 
                     public async Task NotifyAsync({{n}}Dto item, CancellationToken cancellationToken)
                     {
@@ -472,7 +500,9 @@ internal static class CorpusGenerator
                         using var content = JsonContent.Create(item);
                         using var response = await client.PostAsync("hooks/{{Route}}", content, cancellationToken);
                         if (!response.IsSuccessStatusCode)
-                            _logger.LogWarning("Webhook for {{n}} {Id} failed: {Status}", item.Id, response.StatusCode);
+                            _logger.LogWarning("Webhook for {{n}} {Id} failed after {Timeout}: {Status}", item.Id, _timeout, response.StatusCode);
+                        else
+                            Delivered?.Invoke(this, item);
                     }
                 }
                 """);

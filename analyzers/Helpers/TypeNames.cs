@@ -125,4 +125,13 @@ internal static class TypeNames
     public const string EntityFrameworkServiceCollectionExtensions = "Microsoft.Extensions.DependencyInjection.EntityFrameworkServiceCollectionExtensions";
     public const string HttpClientFactoryServiceCollectionExtensions = "Microsoft.Extensions.DependencyInjection.HttpClientFactoryServiceCollectionExtensions";
     public const string HttpClient = "System.Net.Http.HttpClient";
+
+    // LEAK007: long-lived sources of subscriptions.
+    public const string IOptionsMonitor = "Microsoft.Extensions.Options.IOptionsMonitor`1";
+    public const string OptionsMonitorExtensions = "Microsoft.Extensions.Options.OptionsMonitorExtensions";
+    public const string ChangeToken = "Microsoft.Extensions.Primitives.ChangeToken";
+    public const string IChangeToken = "Microsoft.Extensions.Primitives.IChangeToken";
+    public const string IConfiguration = "Microsoft.Extensions.Configuration.IConfiguration";
+    public const string IObservable = "System.IObservable`1";
+    public const string DiagnosticListener = "System.Diagnostics.DiagnosticListener";
 }

@@ -127,4 +127,15 @@ internal static class Conventions
     /// <summary><c>awaiter.GetResult()</c>: the await pattern's way (bound by name) to block on an awaiter for its result.</summary>
     public static bool IsAwaiterGetResult(IMethodSymbol method) =>
         method.Name == "GetResult";
+
+    // LEAK007 (subscriptions never removed) ---------------------------------------------------------------------
+
+    /// <summary>
+    /// The dispose pattern's <c>void Dispose(bool disposing)</c>: <c>Hub</c>, MVC's <c>Controller</c>, <c>Stream</c> and most
+    /// disposable base classes release through it, and their <c>Dispose()</c> calls it. No interface names it, so a
+    /// type's release hook is found by this shape.
+    /// </summary>
+    public static bool IsDisposePattern(IMethodSymbol method) =>
+        method is { Name: "Dispose", IsStatic: false, ReturnsVoid: true, Parameters.Length: 1 }
+        && method.Parameters[0].Type.SpecialType == SpecialType.System_Boolean;
 }

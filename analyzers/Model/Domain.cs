@@ -18,6 +18,7 @@ internal sealed class Domain
     private readonly Lazy<Services?> _services;
     private readonly Lazy<Responses?> _responses;
     private readonly Lazy<Providers?> _providers;
+    private readonly Lazy<Subscriptions?> _subscriptions;
 
     private Domain(Compilation compilation)
     {
@@ -31,6 +32,7 @@ internal sealed class Domain
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
         _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes));
+        _subscriptions = new Lazy<Subscriptions?>(() => Subscriptions.Create(Types, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -62,4 +64,7 @@ internal sealed class Domain
 
     /// <summary>Which provider a service is resolved from, and the compilation's services. Null without Microsoft.Extensions.DependencyInjection.</summary>
     public Providers? Providers => _providers.Value;
+
+    /// <summary>Subscriptions to long-lived sources, and where a type undoes them. Null without ASP.NET Core and dependency injection.</summary>
+    public Subscriptions? Subscriptions => _subscriptions.Value;
 }

@@ -176,6 +176,26 @@ internal sealed class ServiceRegistry(Services services)
         return false;
     }
 
+    /// <summary>
+    /// The lifetime an object asked for as <paramref name="service"/> (an injected field's or parameter's type) has: the
+    /// one lifetime every registration of that service type gives it (type arguments aside), or null when none
+    /// registers it or two disagree.
+    /// </summary>
+    public ServiceLifetime? LifetimeOfService(ITypeSymbol service)
+    {
+        ServiceLifetime? found = null;
+        foreach (var registration in _registrations)
+        {
+            if (registration.Service is not { } registered || !SymbolEqualityComparer.Default.Equals(registered.OriginalDefinition, service.OriginalDefinition))
+                continue;
+            if (found is { } other && other != registration.Lifetime)
+                return null;
+            found = registration.Lifetime;
+        }
+
+        return found;
+    }
+
     private static bool IsClassOf(ITypeSymbol? registered, INamedTypeSymbol type) =>
         registered is INamedTypeSymbol { TypeKind: TypeKind.Class } named && named.IsOrInheritsFrom(type);
 }

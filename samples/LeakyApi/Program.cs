@@ -4,6 +4,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddHttpClient<WeatherGateway>(client => client.BaseAddress = new Uri("https://weather.example"));
 builder.Services.AddControllers();
 builder.Services.AddReportExamples();
+builder.Services.AddSubscriptionExamples();
 
 var app = builder.Build();
 app.MapControllers();
@@ -12,4 +13,5 @@ app.MapStaticCacheExamples();
 app.UseAmbientStateExamples();
 app.MapBackgroundWorkExamples();
 app.MapReportExamples();
+app.MapSubscriptionExamples();
 app.Run();

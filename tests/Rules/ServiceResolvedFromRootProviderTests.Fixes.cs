@@ -7,7 +7,7 @@ namespace LeakAnalyzers.Tests.Rules;
 public sealed partial class ServiceResolvedFromRootProviderTests
 {
     [Fact]
-    public async Task Fix_AsyncLoopBody_AwaitUsingAsyncScope()
+    public async Task Fixes_AsyncLoopBody_AwaitUsingAsyncScope()
     {
         await VerifyCS.FixAsync(Worker("""
                         // Send what is pending.
@@ -24,7 +24,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_SynchronousMethod_UsingScope()
+    public async Task Fixes_SynchronousMethod_UsingScope()
     {
         await VerifyCS.FixAsync(Worker("", """
 
@@ -45,7 +45,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_TwoResolutionsInOneBlock_ShareOneScope()
+    public async Task Fixes_TwoResolutionsInOneBlock_ShareOneScope()
     {
         await VerifyCS.FixAsync(Worker("""
                         var repository = [|_provider.GetRequiredService<IOrderRepository>()|];
@@ -62,7 +62,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_EmbeddedStatement_GetsABlockPerIteration()
+    public async Task Fixes_EmbeddedStatement_GetsABlockPerIteration()
     {
         await VerifyCS.FixAsync(Worker("", """
 
@@ -85,7 +85,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_ExpressionBodiedEndpoint_BecomesABlock()
+    public async Task Fixes_ExpressionBodiedEndpoint_BecomesABlock()
     {
         await VerifyCS.FixAsync(App("""
             public static class OrderEndpoints
@@ -111,7 +111,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_ExpressionBodiedAsyncVoidishLambdaAndMethod()
+    public async Task Fixes_ExpressionBodiedAsyncVoidishLambdaAndMethod()
     {
         await VerifyCS.FixAsync(Worker("", """
 
@@ -135,7 +135,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_ExpressionBodiedProperty_BecomesAGetter()
+    public async Task Fixes_ExpressionBodiedProperty_BecomesAGetter()
     {
         await VerifyCS.FixAsync(Worker("", """
 
@@ -154,7 +154,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_StatementInASwitchSection_GetsABlock()
+    public async Task Fixes_StatementInASwitchSection_GetsABlock()
     {
         await VerifyCS.FixAsync(Worker("", """
 
@@ -187,7 +187,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_StaticForm_ReplacesTheArgument()
+    public async Task Fixes_StaticForm_ReplacesTheArgument()
     {
         await VerifyCS.FixAsync(Worker("""
                         var repository = [|ServiceProviderServiceExtensions.GetRequiredService<IOrderRepository>(_provider)|];
@@ -200,7 +200,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_NameTaken_PicksAnother()
+    public async Task Fixes_NameTaken_PicksAnother()
     {
         await VerifyCS.FixAsync(Worker("""
                         var scope = "orders";
@@ -215,7 +215,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Fix_AddsTheDependencyInjectionNamespace()
+    public async Task Fixes_AddsTheDependencyInjectionNamespace()
     {
         const string Worker = """
             using System;

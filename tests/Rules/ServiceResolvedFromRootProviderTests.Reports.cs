@@ -488,7 +488,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     /// the worker's file although what makes the repository scoped is written in another.
     /// </summary>
     [Fact]
-    public async Task Live_AFileAnalyzedAloneSeesTheRegistrationsOfTheOthers()
+    public async Task Reports_AFileAnalyzedAloneSeesTheRegistrationsOfTheOthers()
     {
         Assert.DoesNotContain(WellKnownDiagnosticTags.CompilationEnd, Descriptors.ServiceResolvedFromRootProvider.CustomTags);
         var worker = Worker("""

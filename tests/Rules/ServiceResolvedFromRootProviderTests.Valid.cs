@@ -9,7 +9,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     // ---------------------------------------------------------------- resolved from a scope or the request
 
     [Fact]
-    public async Task Valid_ScopeFactoryUsedProperly()
+    public async Task DoesNotReport_ScopeFactoryUsedProperly()
     {
         await Analyze.NoDiagnosticsAsync(App("""
             public sealed class OrderSyncWorker : BackgroundService
@@ -35,7 +35,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_ScopeCreatedFromTheInjectedProvider()
+    public async Task DoesNotReport_ScopeCreatedFromTheInjectedProvider()
     {
         await Analyze.NoDiagnosticsAsync(Worker("""
                         using (var scope = _provider.CreateScope())
@@ -51,7 +51,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_RequestServicesInMiddlewareAndEndpoints()
+    public async Task DoesNotReport_RequestServicesInMiddlewareAndEndpoints()
     {
         await Analyze.NoDiagnosticsAsync(App("""
             public sealed class InvoiceHeaderMiddleware
@@ -82,7 +82,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_ProviderInjectedIntoRequestTypes()
+    public async Task DoesNotReport_ProviderInjectedIntoRequestTypes()
     {
         // Controllers, hubs and IMiddleware are created from the request's scope: their provider is that scope.
         await Analyze.NoDiagnosticsAsync(App("""
@@ -122,7 +122,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_ProviderInjectedIntoAScopedOrUnregisteredService()
+    public async Task DoesNotReport_ProviderInjectedIntoAScopedOrUnregisteredService()
     {
         await Analyze.NoDiagnosticsAsync(App("""
             public static class CheckoutModule
@@ -151,7 +151,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_AuthorizationHandlerRegisteredAsScoped()
+    public async Task DoesNotReport_AuthorizationHandlerRegisteredAsScoped()
     {
         await Analyze.NoDiagnosticsAsync(App(AuthorizationHandler("services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, OrderOwnerHandler>()",
             "_services.GetRequiredService<IOrderRepository>()")));
@@ -160,7 +160,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     // ---------------------------------------------------------------- lifetimes that do not leak, or are unknown
 
     [Fact]
-    public async Task Valid_SingletonsPlainTransientsAndFrameworkSingletons()
+    public async Task DoesNotReport_SingletonsPlainTransientsAndFrameworkSingletons()
     {
         await Analyze.NoDiagnosticsAsync(Worker("""
                         var rates = _provider.GetRequiredService<ExchangeRates>();
@@ -180,7 +180,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_UnregisteredOrAmbiguousServices()
+    public async Task DoesNotReport_UnregisteredOrAmbiguousServices()
     {
         // ReportStore: no registration in sight; Ledger: registered as a singleton and as scoped (the last one wins, and
         // which is last is not visible); IClock: a transient whose factory hides a non-disposable implementation.
@@ -224,7 +224,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     }
 
     [Fact]
-    public async Task Valid_TransientResolvedOnceInTheConstructorOfASingleton()
+    public async Task DoesNotReport_TransientResolvedOnceInTheConstructorOfASingleton()
     {
         await Analyze.NoDiagnosticsAsync(App("""
             public static class NotificationsModule
@@ -246,7 +246,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     // ---------------------------------------------------------------- startup code and registration factories
 
     [Fact]
-    public async Task Valid_OneOffResolutionsWhileTheApplicationStarts()
+    public async Task DoesNotReport_OneOffResolutionsWhileTheApplicationStarts()
     {
         await Analyze.NoDiagnosticsAsync(new[]
         {
@@ -292,7 +292,7 @@ public sealed partial class ServiceResolvedFromRootProviderTests
     // ---------------------------------------------------------------- providers that are not known to be the root
 
     [Fact]
-    public async Task Valid_ProvidersOfUnknownOrigin()
+    public async Task DoesNotReport_ProvidersOfUnknownOrigin()
     {
         await Analyze.NoDiagnosticsAsync(App("""
             public sealed class OrderSyncWorker : BackgroundService
