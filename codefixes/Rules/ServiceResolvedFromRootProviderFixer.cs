@@ -158,29 +158,10 @@ public sealed class ServiceResolvedFromRootProviderFixer : CodeFixProvider
     /// <summary><paramref name="function"/> with its expression body turned into a block: the scope, then the expression's statement.</summary>
     private static SyntaxNode WithBlockBody(SyntaxNode function, LocalDeclarationStatementSyntax declaration, bool returnsValue)
     {
-        if (Placement.ExpressionBodyOf(function) is not ExpressionSyntax expression)
+        if (Bodies.ExpressionOf(function) is not { } expression)
             return function;
         var statement = returnsValue ? (StatementSyntax)ReturnStatement(expression.WithoutTrivia()) : ExpressionStatement(expression.WithoutTrivia());
-        var block = MultilineBlock(declaration, statement);
-        switch (function)
-        {
-            case AnonymousFunctionExpressionSyntax lambda:
-                return lambda.WithExpressionBody(null).WithBlock(block.WithTrailingTrivia(expression.GetTrailingTrivia()));
-            case BaseMethodDeclarationSyntax method:
-                return method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block.WithTrailingTrivia(method.SemicolonToken.TrailingTrivia));
-            case LocalFunctionStatementSyntax local:
-                return local.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block.WithTrailingTrivia(local.SemicolonToken.TrailingTrivia));
-            case AccessorDeclarationSyntax accessor:
-                return accessor.WithExpressionBody(null).WithSemicolonToken(default).WithBody(block.WithTrailingTrivia(accessor.SemicolonToken.TrailingTrivia));
-            case PropertyDeclarationSyntax property:
-                return property.WithExpressionBody(null).WithSemicolonToken(default)
-                    .WithAccessorList(Getter(block).WithTrailingTrivia(property.SemicolonToken.TrailingTrivia));
-            case IndexerDeclarationSyntax indexer:
-                return indexer.WithExpressionBody(null).WithSemicolonToken(default)
-                    .WithAccessorList(Getter(block).WithTrailingTrivia(indexer.SemicolonToken.TrailingTrivia));
-            default:
-                return function;
-        }
+        return Bodies.WithBlockBody(function, MultilineBlock(declaration, statement));
     }
 
     /// <summary>
@@ -194,7 +175,4 @@ public sealed class ServiceResolvedFromRootProviderFixer : CodeFixProvider
                 List(statements.Select(s => s.WithTrailingTrivia(s.GetTrailingTrivia().Add(ElasticLineFeed)))),
                 Token(SyntaxKind.CloseBraceToken))
             .WithAdditionalAnnotations(Formatter.Annotation);
-
-    private static AccessorListSyntax Getter(BlockSyntax block) =>
-        AccessorList(SingletonList(AccessorDeclaration(SyntaxKind.GetAccessorDeclaration, block))).WithAdditionalAnnotations(Formatter.Annotation);
 }
