@@ -197,8 +197,8 @@ public sealed class SubscriptionNeverRemovedFixer : CodeFixProvider
                     var lambda = site.Right;
                     if (site.Parent is ExpressionStatementSyntax statement && Statements.CanInsertBefore(statement))
                     {
-                        var store = _generator.ExpressionStatement(_generator.AssignmentStatement(_generator.IdentifierName(name), lambda.WithoutTrivia()));
-                        _edits.Add(editor => editor.InsertBefore(statement, store.WithAdditionalAnnotations(Formatter.Annotation)));
+                        var store = (StatementSyntax)_generator.ExpressionStatement(_generator.AssignmentStatement(_generator.IdentifierName(name), lambda.WithoutTrivia()));
+                        _edits.Add(editor => Statements.InsertBefore(editor, statement, new[] { store }));
                         _edits.Add(editor => editor.ReplaceNode(lambda, field.WithTriviaFrom(lambda)));
                     }
                     else
