@@ -65,12 +65,51 @@ public static class Descriptors
         isEnabledByDefault: true,
         description: "An AsyncLocal value set in a synchronous method flows back to its caller through the ExecutionContext and on into everything the caller starts afterwards, timers and continuations included, keeping the request's objects alive. A ThreadLocal or [ThreadStatic] value stays on the pool thread and is seen by the next request that runs there. Capture the previous value and restore it in a finally block.");
 
+    public static readonly DiagnosticDescriptor ServiceResolvedFromRootProvider = Create(
+        id: "LEAK006",
+        title: "Resolve disposable and scoped services from a scope",
+        messageFormat: "'{0}' is {1} and resolved from the root provider, {2}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "The root service provider lives as long as the application. It keeps every disposable transient service it creates so that it can dispose it when the application stops, so each resolution at runtime adds one more instance that is never released. A scoped service resolved from it is created once and kept for the whole process, with everything it holds. Resolve such services from a scope that is disposed when the work is done.");
+
+    // LEAK007 has two descriptors, like LEAK001: subscriptions whose subscriber and source the framework alone decides
+    // (a controller, page model or hub; a static event, the options monitor, a reload or application token) are judged
+    // at the end of the subscriber's type, as you type; those that need the compilation's registrations, at its end.
+    public static readonly DiagnosticDescriptor SubscriptionNeverRemoved = Create(
+        id: Leak007.Id,
+        title: Leak007.Title,
+        messageFormat: Leak007.MessageFormat,
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Leak007.Description);
+
+    public static readonly DiagnosticDescriptor SubscriptionNeverRemovedCompilationEnd = Create(
+        id: Leak007.Id,
+        title: Leak007.Title,
+        messageFormat: Leak007.MessageFormat,
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: Leak007.Description,
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
+
     private static class Leak001
     {
         public const string Id = "LEAK001";
         public const string Title = "Bound static collections";
         public const string MessageFormat = "'{0}' lives as long as the process and only grows: nothing removes its entries or caps its size";
         public const string Description = "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or input, and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.";
+    }
+
+    private static class Leak007
+    {
+        public const string Id = "LEAK007";
+        public const string Title = "Unsubscribe short-lived objects from long-lived sources";
+        public const string MessageFormat = "'{1}' subscribes to '{0}', which lives as long as the application, and never removes the subscription";
+        public const string Description = "A controller, page model, hub or scoped or transient service that subscribes to something the application keeps for its whole life (a static event, a singleton's event, an options monitor, a configuration reload token, the application's lifetime tokens) with a handler that refers to the object is kept alive by that source after its request ends. Every request adds one more instance, with everything it references, until the process stops. Remove the handler or dispose the registration when the object is disposed.";
     }
 
     // Parameter names mirror DiagnosticDescriptor's so RS1017/RS1031-1033/RS2000 can read the literals.

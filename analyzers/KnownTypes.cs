@@ -10,7 +10,7 @@ namespace LeakAnalyzers;
 /// on first use in a <c>CompilationStart</c>. Groups are resolved on first access, and a group is null when its
 /// framework is not referenced, so that a rule built on it registers nothing and costs nothing.
 /// </summary>
-internal sealed class KnownTypes
+internal sealed partial class KnownTypes
 {
     private static readonly ConditionalWeakTable<Compilation, KnownTypes> Cache = new();
 
@@ -21,6 +21,7 @@ internal sealed class KnownTypes
     private readonly Lazy<HttpClientTypes?> _http;
     private readonly Lazy<AspNetCoreTypes?> _aspNetCore;
     private readonly Lazy<ExtensionsTypes> _extensions;
+    private readonly Lazy<SubscriptionTypes> _subscriptions;
 
     private KnownTypes(Compilation compilation)
     {
@@ -33,6 +34,7 @@ internal sealed class KnownTypes
         _http = new Lazy<HttpClientTypes?>(() => HttpClientTypes.Create(this));
         _aspNetCore = new Lazy<AspNetCoreTypes?>(() => AspNetCoreTypes.Create(this));
         _extensions = new Lazy<ExtensionsTypes>(() => new ExtensionsTypes(this));
+        _subscriptions = new Lazy<SubscriptionTypes>(() => new SubscriptionTypes(this));
     }
 
     /// <summary>The table of <paramref name="compilation"/>, built once and shared by every analyzer and fixer.</summary>
@@ -58,6 +60,9 @@ internal sealed class KnownTypes
 
     /// <summary>Microsoft.Extensions (hosting, dependency injection, options, caching): members are null one by one when absent.</summary>
     public ExtensionsTypes Extensions => _extensions.Value;
+
+    /// <summary>What objects subscribe to (LEAK007): options monitors, change tokens, observables; members are null one by one when absent.</summary>
+    public SubscriptionTypes Subscriptions => _subscriptions.Value;
 
     /// <summary>
     /// Types named in a rule option (<c>Namespace.Type</c>, metadata names): the ones this compilation resolves, and the
@@ -369,6 +374,32 @@ internal sealed class KnownTypes
 
         /// <summary><c>GetRequiredService&lt;T&gt;()</c>'s class: the LEAK002 fixer imports its namespace when it resolves a service from the request.</summary>
         public INamedTypeSymbol? ServiceProviderServiceExtensions { get; }
+    }
+
+    /// <summary>
+    /// The sources objects subscribe to that the framework keeps for the life of the application (LEAK007): the options
+    /// monitor, configuration reload tokens, observables such as <c>DiagnosticListener.AllListeners</c>.
+    /// </summary>
+    internal sealed class SubscriptionTypes
+    {
+        public SubscriptionTypes(KnownTypes types)
+        {
+            IOptionsMonitor = types.Find(TypeNames.IOptionsMonitor);
+            OptionsMonitorExtensions = types.Find(TypeNames.OptionsMonitorExtensions);
+            ChangeToken = types.Find(TypeNames.ChangeToken);
+            IChangeToken = types.Find(TypeNames.IChangeToken);
+            IConfiguration = types.Find(TypeNames.IConfiguration);
+            IObservable = types.Find(TypeNames.IObservable);
+            DiagnosticListener = types.Find(TypeNames.DiagnosticListener);
+        }
+
+        public INamedTypeSymbol? IOptionsMonitor { get; }
+        public INamedTypeSymbol? OptionsMonitorExtensions { get; }
+        public INamedTypeSymbol? ChangeToken { get; }
+        public INamedTypeSymbol? IChangeToken { get; }
+        public INamedTypeSymbol? IConfiguration { get; }
+        public INamedTypeSymbol? IObservable { get; }
+        public INamedTypeSymbol? DiagnosticListener { get; }
     }
 }
 

@@ -12,12 +12,13 @@ internal sealed record Corpus(int Slices, IReadOnlyList<(string Path, string Tex
 /// <c>IHttpClientFactory</c> caller, a conventional middleware, two MVC filters, an endpoint filter with minimal-API
 /// endpoints and DI registration, options and a static metadata class; every fourth slice also has a hosted service.
 /// The code is clean, with a look-alike of every leak (using responses, Type-keyed and guarded static caches, awaited and
-/// cancellable Task.Run, values copied before background work, AsyncLocals restored or set in async code); a seeded few
+/// cancellable Task.Run, values copied before background work, AsyncLocals restored or set in async code, services
+/// resolved from the request's provider or a scope, a singleton from the middleware's root provider); a seeded few
 /// percent of slices get one leak of a kind instead, and the generator records the line each rule must report.
 /// </summary>
 internal static class CorpusGenerator
 {
-    public static readonly string[] Rules = { "LEAK001", "LEAK002", "LEAK003", "LEAK004", "LEAK005" };
+    public static readonly string[] Rules = { "LEAK001", "LEAK002", "LEAK003", "LEAK004", "LEAK005", "LEAK006", "LEAK007" };
 
     /// <summary>Chance that a slice gets a leak of a given kind.</summary>
     private const double LeakRate = 0.04;
@@ -30,6 +31,8 @@ internal static class CorpusGenerator
         ["LEAK003"] = 2,   // the controller's HttpContext read in background work; the request headers captured
         ["LEAK004"] = 3,   // a response never disposed; discarded; not disposed on every path
         ["LEAK005"] = 2,   // an AsyncLocal set in OnActionExecuting and never cleared; a [ThreadStatic] user
+        ["LEAK006"] = 2,   // the middleware resolves the scoped service from its root provider; an endpoint from app.ServiceProvider
+        ["LEAK007"] = 2,   // a controller registering on ApplicationStopping in its constructor; the scoped service not removing its handler from the singleton webhooks
     };
 
     private static readonly string[] Nouns =
@@ -165,6 +168,10 @@ internal static class CorpusGenerator
                         _service = service;
                         _logger = logger;
                         _lifetime = lifetime;
+                """);
+            if (Has("LEAK007", 0))
+                w.Leak("LEAK007", $"        _lifetime.ApplicationStopping.Register(() => _logger.LogInformation(\"{n}s controller stopping\"));");
+            w.Add($$"""
                     }
 
                     [HttpGet("{id:int}")]
@@ -198,6 +205,7 @@ internal static class CorpusGenerator
                     {
                         if (string.IsNullOrWhiteSpace(request.Name))
                             return BadRequest(new { error = "Name is required" });
+                        using var stopping = _lifetime.ApplicationStopping.Register(() => _logger.LogDebug("Create interrupted"));
                         var created = await _service.CreateAsync(request, cancellationToken);
                 """);
             if (Has("LEAK003", 1))
@@ -262,7 +270,7 @@ internal static class CorpusGenerator
                     Task<bool> DeleteAsync(int id, CancellationToken cancellationToken);
                 }
 
-                public sealed class {{n}}Service : I{{n}}Service
+                public sealed class {{n}}Service : I{{n}}Service, IDisposable
                 {
                     private readonly {{n}}Client _client;
                     private readonly {{n}}Webhooks _webhooks;
@@ -277,6 +285,20 @@ internal static class CorpusGenerator
                         _cache = cache;
                         _options = options.Value;
                         _logger = logger;
+                """);
+            // The same line either way: whether it leaks depends on Dispose removing the handler.
+            w.Either(Has("LEAK007", 1), "LEAK007",
+                "        _webhooks.Delivered += OnDelivered;",
+                "        _webhooks.Delivered += OnDelivered;");
+            w.Add($$"""
+                    }
+
+                    public void Dispose()
+                    {
+                """);
+            if (!Has("LEAK007", 1))
+                w.Add("        _webhooks.Delivered -= OnDelivered;");
+            w.Add($$"""
                     }
 
                     public async Task<{{n}}Dto?> FindAsync(int id, CancellationToken cancellationToken) =>
@@ -321,6 +343,8 @@ internal static class CorpusGenerator
                         _ => {{n}}Metadata.Label(item.Status) + " " + item.Name,
                     };
 
+                    private void OnDelivered(object? sender, {{n}}Dto item) => _cache.Remove(CacheKey(item.Id));
+
                     private static string CacheKey(int id) => "{{Route}}:" + id.ToString(CultureInfo.InvariantCulture);
                 }
                 """);
@@ -360,6 +384,7 @@ internal static class CorpusGenerator
             var n = Noun;
             w.Add($$"""
                 using System.Net;
+                using Microsoft.Extensions.Options;
 
                 namespace {{Ns}};
 
@@ -457,12 +482,17 @@ internal static class CorpusGenerator
                 {
                     private readonly IHttpClientFactory _factory;
                     private readonly ILogger<{{n}}Webhooks> _logger;
+                    private TimeSpan _timeout;
 
-                    public {{n}}Webhooks(IHttpClientFactory factory, ILogger<{{n}}Webhooks> logger)
+                    public {{n}}Webhooks(IHttpClientFactory factory, ILogger<{{n}}Webhooks> logger, IOptionsMonitor<{{n}}Options> options)
                     {
                         _factory = factory;
                         _logger = logger;
+                        _timeout = options.CurrentValue.Timeout;
+                        options.OnChange(updated => _timeout = updated.Timeout);
                     }
+
+                    public event EventHandler<{{n}}Dto>? Delivered;
 
                     public async Task NotifyAsync({{n}}Dto item, CancellationToken cancellationToken)
                     {
@@ -470,7 +500,9 @@ internal static class CorpusGenerator
                         using var content = JsonContent.Create(item);
                         using var response = await client.PostAsync("hooks/{{Route}}", content, cancellationToken);
                         if (!response.IsSuccessStatusCode)
-                            _logger.LogWarning("Webhook for {{n}} {Id} failed: {Status}", item.Id, response.StatusCode);
+                            _logger.LogWarning("Webhook for {{n}} {Id} failed after {Timeout}: {Status}", item.Id, _timeout, response.StatusCode);
+                        else
+                            Delivered?.Invoke(this, item);
                     }
                 }
                 """);
@@ -490,12 +522,14 @@ internal static class CorpusGenerator
                     private readonly RequestDelegate _next;
                     private readonly ILogger<{{n}}AuditMiddleware> _logger;
                     private readonly IHostApplicationLifetime _lifetime;
+                    private readonly IServiceProvider _services;
 
-                    public {{n}}AuditMiddleware(RequestDelegate next, ILogger<{{n}}AuditMiddleware> logger, IHostApplicationLifetime lifetime)
+                    public {{n}}AuditMiddleware(RequestDelegate next, ILogger<{{n}}AuditMiddleware> logger, IHostApplicationLifetime lifetime, IServiceProvider services)
                     {
                         _next = next;
                         _logger = logger;
                         _lifetime = lifetime;
+                        _services = services;
                     }
 
                     public static string? Route => CurrentRoute.Value;
@@ -511,6 +545,14 @@ internal static class CorpusGenerator
                         var started = Stopwatch.GetTimestamp();
                         CurrentRoute.Value = context.Request.Path.Value;
                         {{n}}Metadata.Touch(context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+                        var webhooks = _services.GetRequiredService<{{n}}Webhooks>();
+                """);
+            // The middleware is created once, with the root provider: the scoped service must come from the request's.
+            w.Either(Has("LEAK006", 0), "LEAK006",
+                $"        var service = _services.GetRequiredService<I{n}Service>();",
+                $"        var service = context.RequestServices.GetRequiredService<I{n}Service>();");
+            w.Add("""
+                        _logger.LogTrace("Auditing with {Webhooks} and {Service}", webhooks, service);
                         try
                         {
                             await _next(context);
@@ -687,6 +729,12 @@ internal static class CorpusGenerator
                             var created = await service.CreateAsync(request, cancellationToken);
                             return Results.Created($"/minimal/{{_index}}/{{Route}}/{created.Id}", created);
                         }).AddEndpointFilter<{{n}}ValidationFilter>();
+                """);
+            // app.ServiceProvider is the root provider: read in a handler, it hands every request one service.
+            w.Either(Has("LEAK006", 1), "LEAK006",
+                $"        group.MapGet(\"/count\", async (CancellationToken cancellationToken) => (await app.ServiceProvider.GetRequiredService<I{n}Service>().ListAsync(cancellationToken)).Count);",
+                $"        group.MapGet(\"/count\", async (HttpContext context, CancellationToken cancellationToken) => (await context.RequestServices.GetRequiredService<I{n}Service>().ListAsync(cancellationToken)).Count);");
+            w.Add("""
                         return app;
                     }
                 }

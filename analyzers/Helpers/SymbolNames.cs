@@ -32,4 +32,11 @@ internal static class SymbolNames
 
         return false;
     }
+
+    /// <summary>
+    /// The symbol as a diagnostic message shows it (<c>IRepository&lt;Order&gt;</c>): for the reader only, never compared.
+    /// </summary>
+#pragma warning disable RS0030 // Display text for messages is what ToDisplayString is for; no decision reads it.
+    public static string ForMessage(ISymbol symbol) => symbol.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat);
+#pragma warning restore RS0030
 }

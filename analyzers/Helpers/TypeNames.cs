@@ -110,4 +110,30 @@ internal static class TypeNames
     public const string WebApplication = "Microsoft.AspNetCore.Builder.WebApplication";
     public const string IActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
     public const string IResult = "Microsoft.AspNetCore.Http.IResult";
+
+    // LEAK006: service providers, scopes, and the services the framework registers with a known lifetime.
+    public const string ServiceProviderKeyedServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceProviderKeyedServiceExtensions";
+    public const string IKeyedServiceProvider = "Microsoft.Extensions.DependencyInjection.IKeyedServiceProvider";
+    public const string ISupportRequiredService = "Microsoft.Extensions.DependencyInjection.ISupportRequiredService";
+    public const string ServiceCollectionContainerBuilderExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions";
+    public const string IHost = "Microsoft.Extensions.Hosting.IHost";
+    public const string IWebHost = "Microsoft.AspNetCore.Hosting.IWebHost";
+    public const string IApplicationBuilder = "Microsoft.AspNetCore.Builder.IApplicationBuilder";
+    public const string IOptionsSnapshot = "Microsoft.Extensions.Options.IOptionsSnapshot`1";
+    public const string UserManager = "Microsoft.AspNetCore.Identity.UserManager`1";
+    public const string SignInManager = "Microsoft.AspNetCore.Identity.SignInManager`1";
+    public const string RoleManager = "Microsoft.AspNetCore.Identity.RoleManager`1";
+    public const string DbContext = "Microsoft.EntityFrameworkCore.DbContext";
+    public const string EntityFrameworkServiceCollectionExtensions = "Microsoft.Extensions.DependencyInjection.EntityFrameworkServiceCollectionExtensions";
+    public const string HttpClientFactoryServiceCollectionExtensions = "Microsoft.Extensions.DependencyInjection.HttpClientFactoryServiceCollectionExtensions";
+    public const string HttpClient = "System.Net.Http.HttpClient";
+
+    // LEAK007: long-lived sources of subscriptions.
+    public const string IOptionsMonitor = "Microsoft.Extensions.Options.IOptionsMonitor`1";
+    public const string OptionsMonitorExtensions = "Microsoft.Extensions.Options.OptionsMonitorExtensions";
+    public const string ChangeToken = "Microsoft.Extensions.Primitives.ChangeToken";
+    public const string IChangeToken = "Microsoft.Extensions.Primitives.IChangeToken";
+    public const string IConfiguration = "Microsoft.Extensions.Configuration.IConfiguration";
+    public const string IObservable = "System.IObservable`1";
+    public const string DiagnosticListener = "System.Diagnostics.DiagnosticListener";
 }

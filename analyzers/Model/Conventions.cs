@@ -211,4 +211,14 @@ internal static class Conventions
     /// <summary><paramref name="name"/> is <paramref name="word"/> or starts with it followed by an upper-case letter (<c>EndScope</c>, not <c>Endpoint</c>).</summary>
     private static bool StartsWithWord(string name, string word) =>
         name.StartsWith(word, StringComparison.Ordinal) && (name.Length == word.Length || char.IsUpper(name[word.Length]));
+    // LEAK007 (subscriptions never removed) ---------------------------------------------------------------------
+
+    /// <summary>
+    /// The dispose pattern's <c>void Dispose(bool disposing)</c>: <c>Hub</c>, MVC's <c>Controller</c>, <c>Stream</c> and most
+    /// disposable base classes release through it, and their <c>Dispose()</c> calls it. No interface names it, so a
+    /// type's release hook is found by this shape.
+    /// </summary>
+    public static bool IsDisposePattern(IMethodSymbol method) =>
+        method is { Name: "Dispose", IsStatic: false, ReturnsVoid: true, Parameters.Length: 1 }
+        && method.Parameters[0].Type.SpecialType == SpecialType.System_Boolean;
 }

@@ -18,6 +18,8 @@ internal sealed class Domain
     private readonly Lazy<Services?> _services;
     private readonly Lazy<Responses?> _responses;
     private readonly Lazy<Ambient?> _ambient;
+    private readonly Lazy<Providers?> _providers;
+    private readonly Lazy<Subscriptions?> _subscriptions;
 
     private Domain(Compilation compilation)
     {
@@ -32,6 +34,8 @@ internal sealed class Domain
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
         _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes));
+        _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes));
+        _subscriptions = new Lazy<Subscriptions?>(() => Subscriptions.Create(Types, Lifetimes));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -70,4 +74,10 @@ internal sealed class Domain
 
     /// <summary>Ambient slots (<c>AsyncLocal</c>, <c>ThreadLocal</c>, <c>[ThreadStatic]</c>): what a set writes, and what restores it. Null without any of them.</summary>
     public Ambient? Ambient => _ambient.Value;
+
+    /// <summary>Which provider a service is resolved from, and the compilation's services. Null without Microsoft.Extensions.DependencyInjection.</summary>
+    public Providers? Providers => _providers.Value;
+
+    /// <summary>Subscriptions to long-lived sources, and where a type undoes them. Null without ASP.NET Core and dependency injection.</summary>
+    public Subscriptions? Subscriptions => _subscriptions.Value;
 }

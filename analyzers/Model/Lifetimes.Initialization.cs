@@ -58,6 +58,12 @@ internal sealed partial class Lifetimes
         }
     }
 
+    /// <summary>
+    /// <paramref name="operation"/> sits in a lambda that may run later, any number of times (an endpoint handler, a
+    /// callback, a timer, an event handler), not one run on the spot: the code runs at runtime, whoever created the lambda.
+    /// </summary>
+    public bool RunsLater(IOperation operation) => IsDeferred(operation);
+
     private bool IsModuleInitializer(IMethodSymbol method) =>
         method.IsStatic && method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _types.Reflection.ModuleInitializerAttribute));
 

@@ -19,12 +19,14 @@ internal enum ServiceLifetime
 /// container creates or holds, when the call shows it (a type argument, <c>typeof</c>, <c>new T(…)</c> as the instance or
 /// returned by the factory lambda).
 /// </summary>
-internal readonly record struct ServiceRegistration(ServiceLifetime Lifetime, ITypeSymbol? Service, INamedTypeSymbol? Implementation);
+/// <remarks><see cref="Keyed"/>: registered under a key (<c>AddKeyedScoped</c>…), so only keyed resolutions get it.</remarks>
+internal readonly record struct ServiceRegistration(ServiceLifetime Lifetime, ITypeSymbol? Service, INamedTypeSymbol? Implementation, bool Keyed = false);
 
 /// <summary>
 /// Service lifetimes from the registrations written in source, decided by symbol: the registration methods of
 /// <c>ServiceCollectionServiceExtensions</c> (<c>AddSingleton</c>, <c>AddScoped</c>, <c>AddTransient</c>),
-/// <c>ServiceCollectionDescriptorExtensions</c> (<c>TryAddSingleton</c>, <c>TryAddScoped</c>, <c>TryAddTransient</c>)
+/// <c>ServiceCollectionDescriptorExtensions</c> (<c>TryAddSingleton</c>, <c>TryAddScoped</c>, <c>TryAddTransient</c>; the
+/// keyed forms of both, <c>AddKeyedScoped</c>…, since .NET 8)
 /// and <c>ServiceCollectionHostedServiceExtensions</c> (<c>AddHostedService</c>, a singleton). <see cref="RegisteredBy"/>
 /// reads one call; <see cref="ServiceRegistry"/> gathers a compilation's calls. Registrations made elsewhere (another
 /// project, assembly scanning, a factory that does not <c>new</c> the type) are out of its sight.
@@ -64,6 +66,8 @@ internal sealed class Services
         {
             if (argument.Parameter is { Ordinal: 0 } && method.IsExtensionMethod)
                 continue;                              // the service collection
+            if (argument.Parameter is { Name: "serviceKey" })
+                continue;                              // the key of a keyed registration says nothing about the type
             switch (argument.Value.WalkDownConversions())
             {
                 case ITypeOfOperation typeOf:
@@ -97,11 +101,12 @@ internal sealed class Services
             : hosted ? arguments.FirstOrDefault()
             : supplied ? null
             : service;                                 // AddSingleton<T>(), AddSingleton(typeof(T)): the service is its own implementation
+        var keyed = method.Name.IndexOf("Keyed", StringComparison.Ordinal) >= 0;
         var builder = ImmutableArray.CreateBuilder<ServiceRegistration>();
         if (declared is not null || created.Count == 0)
-            builder.Add(new ServiceRegistration(lifetime, service, declared as INamedTypeSymbol));
+            builder.Add(new ServiceRegistration(lifetime, service, declared as INamedTypeSymbol, keyed));
         foreach (var instance in created)
-            builder.Add(new ServiceRegistration(lifetime, service, instance));
+            builder.Add(new ServiceRegistration(lifetime, service, instance, keyed));
         return builder.ToImmutable();
     }
 
@@ -113,9 +118,9 @@ internal sealed class Services
         {
             return method.Name switch
             {
-                "AddSingleton" => ServiceLifetime.Singleton,
-                "AddScoped" => ServiceLifetime.Scoped,
-                "AddTransient" => ServiceLifetime.Transient,
+                "AddSingleton" or "AddKeyedSingleton" => ServiceLifetime.Singleton,
+                "AddScoped" or "AddKeyedScoped" => ServiceLifetime.Scoped,
+                "AddTransient" or "AddKeyedTransient" => ServiceLifetime.Transient,
                 _ => null,
             };
         }
@@ -124,9 +129,9 @@ internal sealed class Services
         {
             return method.Name switch
             {
-                "TryAddSingleton" => ServiceLifetime.Singleton,
-                "TryAddScoped" => ServiceLifetime.Scoped,
-                "TryAddTransient" => ServiceLifetime.Transient,
+                "TryAddSingleton" or "TryAddKeyedSingleton" => ServiceLifetime.Singleton,
+                "TryAddScoped" or "TryAddKeyedScoped" => ServiceLifetime.Scoped,
+                "TryAddTransient" or "TryAddKeyedTransient" => ServiceLifetime.Transient,
                 _ => null,
             };
         }
@@ -169,6 +174,26 @@ internal sealed class ServiceRegistry(Services services)
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The lifetime an object asked for as <paramref name="service"/> (an injected field's or parameter's type) has: the
+    /// one lifetime every registration of that service type gives it (type arguments aside), or null when none
+    /// registers it or two disagree.
+    /// </summary>
+    public ServiceLifetime? LifetimeOfService(ITypeSymbol service)
+    {
+        ServiceLifetime? found = null;
+        foreach (var registration in _registrations)
+        {
+            if (registration.Service is not { } registered || !SymbolEqualityComparer.Default.Equals(registered.OriginalDefinition, service.OriginalDefinition))
+                continue;
+            if (found is { } other && other != registration.Lifetime)
+                return null;
+            found = registration.Lifetime;
+        }
+
+        return found;
     }
 
     private static bool IsClassOf(ITypeSymbol? registered, INamedTypeSymbol type) =>

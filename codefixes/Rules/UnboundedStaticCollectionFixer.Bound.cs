@@ -176,24 +176,11 @@ public sealed partial class UnboundedStaticCollectionFixer
         /// <summary><c>M() =&gt; expr;</c> / <c>x =&gt; expr</c> get a block body: the check, then <c>expr;</c> or <c>return expr;</c>.</summary>
         private SyntaxNode ToBlockBody(SyntaxNode current, StatementSyntax guard, SyntaxGenerator generator)
         {
-            var expression = current switch
-            {
-                BaseMethodDeclarationSyntax method => method.ExpressionBody!.Expression,
-                LocalFunctionStatementSyntax local => local.ExpressionBody!.Expression,
-                AccessorDeclarationSyntax accessor => accessor.ExpressionBody!.Expression,
-                LambdaExpressionSyntax function => function.ExpressionBody!,
-                _ => throw new InvalidOperationException("unexpected anchor " + current.Kind()),
-            };
+            if (Bodies.ExpressionOf(current) is not { } expression)
+                throw new InvalidOperationException("unexpected anchor " + current.Kind());
             var last = _returnsValue ? generator.ReturnStatement(expression.WithoutTrivia()) : generator.ExpressionStatement(expression.WithoutTrivia());
             var body = FieldFix.Block(guard, (StatementSyntax)last).WithAdditionalAnnotations(Formatter.Annotation);
-            return current switch
-            {
-                BaseMethodDeclarationSyntax method => method.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body.WithTrailingTrivia(method.SemicolonToken.TrailingTrivia)),
-                LocalFunctionStatementSyntax local => local.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body.WithTrailingTrivia(local.SemicolonToken.TrailingTrivia)),
-                AccessorDeclarationSyntax accessor => accessor.WithExpressionBody(null).WithSemicolonToken(default).WithBody(body.WithTrailingTrivia(accessor.SemicolonToken.TrailingTrivia)),
-                LambdaExpressionSyntax function => function.WithExpressionBody(null).WithBlock(body.WithTrailingTrivia(expression.GetTrailingTrivia())),
-                _ => throw new InvalidOperationException("unexpected anchor " + current.Kind()),
-            };
+            return Bodies.WithBlockBody(current, body);
         }
     }
 }
