@@ -211,6 +211,7 @@ internal static class Conventions
     /// <summary><paramref name="name"/> is <paramref name="word"/> or starts with it followed by an upper-case letter (<c>EndScope</c>, not <c>Endpoint</c>).</summary>
     private static bool StartsWithWord(string name, string word) =>
         name.StartsWith(word, StringComparison.Ordinal) && (name.Length == word.Length || char.IsUpper(name[word.Length]));
+
     // LEAK007 (subscriptions never removed) ---------------------------------------------------------------------
 
     /// <summary>

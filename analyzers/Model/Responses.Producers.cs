@@ -5,7 +5,11 @@ internal enum ResponseProducerKind
 {
     /// <summary><c>new HttpResponseMessage(…)</c>.</summary>
     Creation,
-    /// <summary>A call whose declaration returns a response (<c>Send</c>, a wrapper of the project, <c>….GetAwaiter().GetResult()</c>).</summary>
+    /// <summary>
+    /// A call whose declaration returns a response (<c>Send</c>, a wrapper of the project, <c>….GetAwaiter().GetResult()</c>),
+    /// the invocation of a delegate that returns one, or a generic pass-through whose type argument a response producer
+    /// fixes (<c>WithTimeout&lt;T&gt;(ct =&gt; client.SendAsync(request, ct))</c>).
+    /// </summary>
     Call,
     /// <summary><c>await</c> on a task that a call creates (directly, through <c>ConfigureAwait</c>, or kept in a local).</summary>
     Await,
@@ -25,17 +29,17 @@ internal sealed partial class Responses
     /// The response <paramref name="operation"/> hands the code, or null when it hands none the code owns. Called for
     /// every object creation, invocation and <c>await</c> of a compilation: the cheap type test comes first.
     /// </summary>
-    public ResponseProducer? ProducedBy(IOperation operation)
+    public ResponseProducer? ProducedBy(IOperation operation, CancellationToken cancellationToken = default)
     {
         switch (operation)
         {
             case IObjectCreationOperation creation when IsResponse(creation.Type):
                 return new ResponseProducer(ResponseProducerKind.Creation, creation, "new " + creation.Type!.Name);
-            case IInvocationOperation invocation when IsResponse(invocation.TargetMethod.ReturnType) && IsCreation(invocation):
+            case IInvocationOperation invocation when IsResponse(invocation.TargetMethod.ReturnType) && IsCreation(invocation, cancellationToken):
                 return new ResponseProducer(ResponseProducerKind.Call, invocation, SourceName(invocation));
-            case IInvocationOperation invocation when ResultOf(invocation) is { } result:
+            case IInvocationOperation invocation when ResultOf(invocation, cancellationToken) is { } result:
                 return new ResponseProducer(ResponseProducerKind.Result, result, SourceName(invocation));
-            case IAwaitOperation awaited when IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation):
+            case IAwaitOperation awaited when IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation, cancellationToken):
                 return new ResponseProducer(ResponseProducerKind.Await, awaited, SourceName(awaited.Operation));
             default:
                 return null;
@@ -46,10 +50,10 @@ internal sealed partial class Responses
     /// <c>c.GetAsync(u).Result</c>: the <c>.Result</c> read straight off a call that creates the task (found from the
     /// call, so that the rule needs no callback on every property reference of the compilation).
     /// </summary>
-    private IPropertyReferenceOperation? ResultOf(IInvocationOperation invocation) =>
+    private IPropertyReferenceOperation? ResultOf(IInvocationOperation invocation, CancellationToken cancellationToken) =>
         IsTaskOfResponse(invocation.TargetMethod.ReturnType)
         && invocation.WalkUpConversions().Parent is IPropertyReferenceOperation { Property.Name: "Result" } property
-        && IsCreatedTask(invocation)
+        && IsCreatedTask(invocation, cancellationToken)
             ? property
             : null;
 
@@ -57,31 +61,51 @@ internal sealed partial class Responses
     /// A call creates a response when its declaration says it returns one. <c>EnsureSuccessStatusCode()</c> returns
     /// <c>this</c>, and generic methods (<c>First()</c>, <c>Interlocked.Exchange&lt;T&gt;</c>, <c>GetValueOrDefault</c>)
     /// hand out a response someone else already owns; an awaiter's <c>GetResult()</c> yields the response of the task
-    /// it awaits.
+    /// it awaits. A delegate's <c>Invoke</c> is judged by the delegate's constructed type (a
+    /// <c>Func&lt;HttpClient, HttpResponseMessage&gt;</c> makes a response each time it runs), and a generic method by its
+    /// type argument when that comes from a delegate that makes the response (<see cref="IsPassThrough"/>).
     /// </summary>
-    private bool IsCreation(IInvocationOperation invocation) =>
-        !ReturnsSameInstance(invocation.TargetMethod)
-        && (invocation.TargetMethod.OriginalDefinition.ReturnType is not ITypeParameterSymbol
-            || Conventions.IsAwaiterGetResult(invocation.TargetMethod) && invocation.Instance is { } awaiter && IsCreatedTask(awaiter));
+    private bool IsCreation(IInvocationOperation invocation, CancellationToken cancellationToken)
+    {
+        var method = invocation.TargetMethod;
+        if (ReturnsSameInstance(method))
+            return false;
+        if (method.MethodKind == MethodKind.DelegateInvoke || method.OriginalDefinition.ReturnType is not ITypeParameterSymbol)
+            return true;
+        return Conventions.IsAwaiterGetResult(method) && invocation.Instance is { } awaiter && IsCreatedTask(awaiter, cancellationToken)
+            || IsPassThrough(invocation, cancellationToken);
+    }
 
     /// <summary>
     /// The awaited task comes from a call that creates a response (through <c>ConfigureAwait</c>/<c>GetAwaiter</c>), or
     /// from a local that holds such a task. Tasks in fields, properties and parameters belong to someone else.
     /// </summary>
-    private bool IsCreatedTask(IOperation? task)
+    private bool IsCreatedTask(IOperation? task, CancellationToken cancellationToken)
     {
         switch (task?.WalkDownConversions())
         {
             case IInvocationOperation { Instance: { } inner } invocation when Conventions.PassesTaskResultOn(invocation.TargetMethod):
-                return IsCreatedTask(inner);
+                return IsCreatedTask(inner, cancellationToken);
+            case IInvocationOperation { TargetMethod.MethodKind: MethodKind.DelegateInvoke }:
+                return true;                             // the delegate's constructed type: a task of a response
             case IInvocationOperation invocation:
                 return invocation.TargetMethod.OriginalDefinition.ReturnType is INamedTypeSymbol { TypeArguments.Length: 1 } returned
-                    && returned.TypeArguments[0] is not ITypeParameterSymbol;
+                    && (returned.TypeArguments[0] is not ITypeParameterSymbol || IsPassThrough(invocation, cancellationToken));
             case ILocalReferenceOperation:
                 return true;
             default:
                 return false;
         }
+    }
+
+    /// <summary>A method whose declaration returns a new response or a task of one (not a type parameter, not <c>this</c>).</summary>
+    private bool CreatesByDeclaration(IMethodSymbol method)
+    {
+        if (ReturnsSameInstance(method))
+            return false;
+        var returned = method.OriginalDefinition.ReturnType;
+        return IsResponse(method.ReturnType) && returned is not ITypeParameterSymbol
+            || IsTaskOfResponse(method.ReturnType) && returned is INamedTypeSymbol { TypeArguments.Length: 1 } task && task.TypeArguments[0] is not ITypeParameterSymbol;
     }
 
     /// <summary><c>EnsureSuccessStatusCode()</c> returns <c>this</c>: an alias, not a new response.</summary>
@@ -100,7 +124,7 @@ internal sealed partial class Responses
             case IAwaitOperation awaited:
                 return SourceName(awaited.Operation);
             case IInvocationOperation invocation:
-                return invocation.TargetMethod.Name;
+                return invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke ? SourceName(invocation.Instance) : invocation.TargetMethod.Name;
             case IObjectCreationOperation creation:
                 return "new " + creation.Type?.Name;
             case ILocalReferenceOperation local:

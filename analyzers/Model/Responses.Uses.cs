@@ -46,6 +46,8 @@ internal sealed partial class Responses
                 return new ResponseUse(ResponseUseKind.Read, carrier);
             case FateKind.Using:
                 return new ResponseUse(ResponseUseKind.Disposed, carrier, StatementOf(fate.At!.Syntax));
+            case FateKind.Local when fate.At is ISimpleAssignmentOperation assignment && assignment.WalkUpConversions().Parent is IUsingOperation @using:
+                return new ResponseUse(ResponseUseKind.Disposed, carrier, StatementOf(@using.Syntax));   // using (response = await …)
             case FateKind.Local:
                 return new ResponseUse(ResponseUseKind.Local, carrier, Local: fate.Local);
             case FateKind.Argument:

@@ -459,4 +459,27 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 }
             """));
     }
+
+    [Fact]
+    public async Task Fixes_ResponseFromAGenericWrapper()
+    {
+        await VerifyCS.FixAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url, CancellationToken token)
+                {
+                    var response = [|await WithTimeout(token, ct => _client.GetAsync(url, ct))|];
+                    return await response.Content.ReadAsStringAsync(token);
+                }
+
+                private static async Task<T> WithTimeout<T>(CancellationToken token, Func<CancellationToken, Task<T>> func) => await func(token);
+            """), Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url, CancellationToken token)
+                {
+                    using var response = await WithTimeout(token, ct => _client.GetAsync(url, ct));
+                    return await response.Content.ReadAsStringAsync(token);
+                }
+
+                private static async Task<T> WithTimeout<T>(CancellationToken token, Func<CancellationToken, Task<T>> func) => await func(token);
+            """));
+    }
+
 }

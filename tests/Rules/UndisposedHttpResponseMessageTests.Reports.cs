@@ -360,4 +360,43 @@ public sealed partial class UndisposedHttpResponseMessageTests
             }
             """);
     }
+
+    // ---------------------------------------------------------------- generic wrappers and delegates
+
+    [Fact]
+    public async Task Reports_ResponseFromAGenericTimeoutWrapper()
+    {
+        // A storage backend's list call through the project's own timeout helper: T is inferred from the lambda, so
+        // the helper hands back the response SendAsync made, and nobody disposes it.
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ListAsync(string url, CancellationToken token)
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                    var response = {|#0:await WithTimeout(TimeSpan.FromSeconds(30), token, ct => _client.SendAsync(request, ct))|};
+                    response.EnsureSuccessStatusCode();
+                    return await response.Content.ReadAsStringAsync(token);
+                }
+
+                private static async Task<T> WithTimeout<T>(TimeSpan timeout, CancellationToken token, Func<CancellationToken, Task<T>> func)
+                {
+                    using var cts = CancellationTokenSource.CreateLinkedTokenSource(token);
+                    cts.CancelAfter(timeout);
+                    return await func(cts.Token);
+                }
+            """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("WithTimeout", "never disposed"));
+    }
+
+    [Fact]
+    public async Task Reports_ResponseFromAnInvokedDelegate()
+    {
+        // The delegate's constructed type says each call makes a response: the caller owns it.
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(Func<HttpClient, Task<HttpResponseMessage>> send)
+                {
+                    var response = {|#0:await send(_client)|};
+                    return await response.Content.ReadAsStringAsync();
+                }
+            """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("send", "never disposed"));
+    }
+
 }

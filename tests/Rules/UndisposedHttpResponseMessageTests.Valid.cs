@@ -522,4 +522,58 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 }
             """));
     }
+
+    // ---------------------------------------------------------------- generic wrappers and using statements
+
+    [Fact]
+    public async Task DoesNotReport_UsingStatementOverAnAssignment()
+    {
+        // using (response = await …): the using statement disposes what the assignment stores.
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task<byte[]> ReadAsync(string url)
+                {
+                    HttpResponseMessage response;
+                    using (response = await _client.GetAsync(url))
+                    {
+                        return await response.Content.ReadAsByteArrayAsync();
+                    }
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task DoesNotReport_GenericWrapperResultDisposedOrNotFromAProducer()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url, CancellationToken token)
+                {
+                    using var response = await WithTimeout(token, ct => _client.GetAsync(url, ct));
+                    return await response.Content.ReadAsStringAsync(token);
+                }
+
+                public async Task<string> CachedAsync(string url, CancellationToken token)
+                {
+                    // T comes from a fallback value too, or the helper may hand back what it stored: not the caller's.
+                    var last = OrDefault(() => _client.GetAsync(url, token).Result, _last);
+                    var cached = await Cached(ct => _client.GetAsync(url, ct), token);
+                    return last.ReasonPhrase + cached.ReasonPhrase;
+                }
+
+                private static async Task<T> WithTimeout<T>(CancellationToken token, Func<CancellationToken, Task<T>> func) => await func(token);
+
+                private static T OrDefault<T>(Func<T> func, T fallback) => func() ?? fallback;
+
+                private object _stored;
+
+                private async Task<T> Cached<T>(Func<CancellationToken, Task<T>> func, CancellationToken token)
+                {
+                    if (_stored is T stored)
+                        return stored;
+                    var value = await func(token);
+                    _stored = value;
+                    return value;
+                }
+            """));
+    }
+
 }
