@@ -19,11 +19,11 @@ internal sealed partial class Ambient
 
     /// <summary>
     /// An assignment that undoes or holds nothing: <c>null</c>/<c>default</c>, inside a <c>finally</c>, in a cleanup
-    /// member (<see cref="Conventions.IsAmbientCleanup"/>), or a value that carries no request data (a saved previous
-    /// value, a per-thread buffer). A cleanup member that assigns its own parameter would be told apart here.
+    /// member (<see cref="Conventions.IsAmbientCleanup"/>) unless it publishes its own parameter (<see cref="PublishesParameter"/>),
+    /// or a value that carries no request data (a saved previous value, a per-thread buffer).
     /// </summary>
     public bool IsRestoring(IAssignmentOperation assignment, ISymbol? containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken) =>
-        IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol)
+        IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol) && !PublishesParameter(assignment.Value, containingSymbol)
         || !_requestValues.Value.CarriesRequestData(assignment.Value, configured, cancellationToken);
 
     /// <summary>
@@ -129,10 +129,9 @@ internal sealed partial class Ambient
             {
                 // Decided from declarations, without binding the other member: a clear of the slot, or any write of it
                 // in a cleanup member or a restore helper called from a finally block.
-                var writer = node.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault() is { } declaration
-                    ? model.GetDeclaredSymbol(declaration, cancellationToken)
-                    : null;
-                if (clears || writer is not null && (IsCleanupMember(writer) || facts.IsCalledFromFinally(writer, model, cancellationToken)))
+                var declaration = node.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+                var writer = declaration is null ? null : model.GetDeclaredSymbol(declaration, cancellationToken);
+                if (clears || writer is not null && (IsCleanupMember(writer) && !PublishesParameterSyntax(node.Right, declaration!) || facts.IsCalledFromFinally(writer, model, cancellationToken)))
                     return true;
             }
 
@@ -144,7 +143,7 @@ internal sealed partial class Ambient
                 continue;
 
             var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
-            if (IsNullOrDefault(other.Value) || IsCleanupMember(member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
+            if (IsNullOrDefault(other.Value) || IsCleanupMember(member) && !PublishesParameter(other.Value, member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
                 return true;                             // a clear, a paired cleanup or a restore helper: good for the whole type
             if (IsInFinally(other))
             {
@@ -192,6 +191,47 @@ internal sealed partial class Ambient
         }
 
         return holder is not null && SlotHolding(holder, cancellationToken) is { } held && SymbolEqualityComparer.Default.Equals(held.Key, slot.Key);
+    }
+
+    /// <summary>
+    /// <c>void ResetTenant(Tenant tenant) =&gt; s_tenant.Value = tenant;</c>: the value is the member's own parameter (or
+    /// read from it), so the member sets whatever its caller gives, whatever its name says. It restores only where it is
+    /// called from a <c>finally</c> with a saved value, which <see cref="IsRestored"/> reads from its call sites.
+    /// </summary>
+    private static bool PublishesParameter(IOperation value, ISymbol? member)
+    {
+        var current = value.WalkDownConversions();
+        while (current is IMemberReferenceOperation { Instance: { } instance })
+            current = instance.WalkDownConversions();
+        return current is IParameterReferenceOperation parameter && member is not null
+            && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, member);
+    }
+
+    /// <summary><see cref="PublishesParameter"/> read from syntax, before binding the other member: the value's root names one of its parameters.</summary>
+    private static bool PublishesParameterSyntax(ExpressionSyntax value, MethodDeclarationSyntax declaration)
+    {
+        while (true)
+        {
+            switch (value)
+            {
+                case CastExpressionSyntax cast:
+                    value = cast.Expression;
+                    continue;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    value = parenthesized.Expression;
+                    continue;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
+                    value = suppressed.Operand;
+                    continue;
+                case MemberAccessExpressionSyntax access:
+                    value = access.Expression;
+                    continue;
+                case IdentifierNameSyntax identifier:
+                    return declaration.ParameterList.Parameters.Any(p => p.Identifier.ValueText == identifier.Identifier.ValueText);
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>A method that undoes ambient values by its name (<see cref="Conventions.IsAmbientCleanup"/>).</summary>

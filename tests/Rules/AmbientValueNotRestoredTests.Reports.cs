@@ -484,4 +484,62 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Reports_ResetMethodThatPublishesItsParameter()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class CurrentUserMiddleware
+            {
+                private static readonly AsyncLocal<ClaimsPrincipal?> s_user = new();
+                private readonly RequestDelegate _next;
+
+                public CurrentUserMiddleware(RequestDelegate next) => _next = next;
+
+                public static ClaimsPrincipal? User => s_user.Value;
+
+                public Task Invoke(HttpContext context)
+                {
+                    ResetUser(context.User);
+                    return _next(context);
+                }
+
+                private static void ResetUser(ClaimsPrincipal user) => {|#0:s_user.Value = user|};
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_user", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_SetWhoseOnlyOtherWriteIsARestoreNamedSetter()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantResolver
+            {
+                [ThreadStatic] private static string? t_tenant;
+
+                public static string? Tenant => t_tenant;
+
+                public void Resolve(HttpContext context)
+                {
+                    {|#0:t_tenant = context.Request.Headers["X-Tenant"].ToString()|};
+                }
+
+                public void RestoreTenant(string tenant)
+                {
+                    {|#1:t_tenant = tenant|};
+                }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("t_tenant", AmbientValueNotRestoredAnalyzer.StaysOnThread),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("t_tenant", AmbientValueNotRestoredAnalyzer.StaysOnThread));
+    }
 }

@@ -648,4 +648,54 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task DoesNotReport_RestoreHelperWithItsParameterCalledFromFinally()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Security.Claims;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class AuditWriter
+            {
+                [System.ThreadStatic] private static ClaimsPrincipal? t_user;
+
+                public void Write(HttpContext context)
+                {
+                    var previous = t_user;
+                    t_user = context.User;
+                    try
+                    {
+                        Flush();
+                    }
+                    finally
+                    {
+                        RestoreUser(previous);
+                    }
+                }
+
+                private static void RestoreUser(ClaimsPrincipal? previous) => t_user = previous;
+
+                private static void Flush() => System.Console.WriteLine(t_user?.Identity?.Name);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ResetMethodThatClearsWithoutItsParameter()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantFeature
+            {
+                private static readonly AsyncLocal<string?> s_tenant = new();
+
+                public void Enter(HttpContext context) => s_tenant.Value = context.Request.Host.Host;
+
+                public void Reset(HttpContext context) => s_tenant.Value = null;
+            }
+            """);
+    }
 }
