@@ -48,7 +48,8 @@ internal sealed partial class Ambient
 
     /// <summary>
     /// A method that hands back what ends the scope: a disposable, a delegate, or a <c>Task</c> of one, or the constructor
-    /// of a disposable scope object. Whether that disposable's <c>Dispose</c> restores the slot is not read.
+    /// of a disposable scope object. Whether that disposable's <c>Dispose</c> restores the slot is read by
+    /// <see cref="ReturnsScopeThatRestoresNothing"/>.
     /// </summary>
     public bool ReturnsRestoreToken(IMethodSymbol method)
     {
@@ -64,6 +65,70 @@ internal sealed partial class Ambient
         }
 
         return returned.TypeKind == TypeKind.Delegate || IsDisposable(returned);
+    }
+
+    /// <summary>
+    /// <c>public static IDisposable Use(Tenant t) { s_current.Value = t; return new Scope(); }</c> where <c>Scope.Dispose</c>
+    /// does nothing to the slot: the token ends nothing. True only when every returned value is (a local filled only with)
+    /// a <c>new</c> of a type declared in this compilation (for a constructor, its own type), and each such type's
+    /// <c>Dispose</c>/<c>DisposeAsync</c>, found by symbol, neither assigns anything named after the slot (its field or a
+    /// wrapper of it) nor calls anything (a restore helper, a callback). Any other token keeps the rule silent.
+    /// </summary>
+    public bool ReturnsScopeThatRestoresNothing(IMethodSymbol method, IAssignmentOperation assignment, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        if (method.MethodKind == MethodKind.Constructor)
+            return ScopeRestoresNothing(method.ContainingType, slot, cancellationToken);
+        if (method.MethodKind != MethodKind.Ordinary || method.ReturnType.TypeKind == TypeKind.Delegate || method.IsAsync)
+            return false;
+        IOperation root = assignment;
+        while (root.Parent is not null)
+            root = root.Parent;
+        var index = BodyIndex.Of(root);
+        var scopes = new List<ITypeSymbol>();
+        foreach (var returned in root.Descendants().OfType<IReturnOperation>())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (returned.ReturnedValue?.WalkDownConversions() is not { } value)
+                return false;
+            var sources = value is ILocalReferenceOperation local ? index.ValuesOf(local.Local, cancellationToken) : new[] { value };
+            if (sources.Count == 0)
+                return false;
+            foreach (var source in sources)
+            {
+                if (source.WalkDownConversions() is not IObjectCreationOperation { Type: { } created })
+                    return false;
+                scopes.Add(created);
+            }
+        }
+
+        return scopes.Count > 0 && scopes.All(scope => ScopeRestoresNothing(scope, slot, cancellationToken));
+    }
+
+    /// <summary>A scope type of this compilation whose dispose methods neither assign anything named after the slot nor call anything.</summary>
+    private bool ScopeRestoresNothing(ITypeSymbol scope, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        var disposers = scope.GetMembers().OfType<IMethodSymbol>()
+            .Where(m => m.Parameters.IsEmpty && (m.Name is "Dispose" or "DisposeAsync" || m.MethodKind == MethodKind.ExplicitInterfaceImplementation && m.Name.EndsWith(".Dispose", StringComparison.Ordinal)))
+            .ToList();
+        if (disposers.Count == 0 || disposers.Any(d => d.DeclaringSyntaxReferences.IsEmpty))
+            return false;                                // inherited or from another assembly: cannot tell
+        var names = NamesOf(slot, cancellationToken);
+        foreach (var disposer in disposers)
+        {
+            foreach (var reference in disposer.DeclaringSyntaxReferences)
+            {
+                foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
+                {
+                    if (node is InvocationExpressionSyntax
+                        || node is AssignmentExpressionSyntax written && written.Left.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(n => names.Contains(n.Identifier.ValueText)))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A disposable, or a <c>ref struct</c> with a <c>Dispose()</c> (the language's pattern-based <c>using</c>).</summary>
@@ -307,8 +372,11 @@ internal sealed partial class Ambient
             {
                 if (node is AssignmentExpressionSyntax assignment)
                     Assignments.Add(assignment);
-                else if (node is InvocationExpressionSyntax invocation && invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null)
-                    _finallyCalls.Add(invocation);
+                else if (node is InvocationExpressionSyntax invocation
+                    && (invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null || invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { ParameterList.Parameters.Count: 0 }))
+                {
+                    _finallyCalls.Add(invocation);       // a finally block, or maybe a cleanup member (Dispose(), Restore()), told apart when bound
+                }
             }
         }
 
@@ -317,7 +385,8 @@ internal sealed partial class Ambient
         public List<AssignmentExpressionSyntax> Assignments { get; } = new();
 
         /// <summary>
-        /// Whether <paramref name="method"/> is invoked inside a <c>finally</c> block of the type: a restore helper
+        /// Whether <paramref name="method"/> is invoked inside a <c>finally</c> block of the type, or in a parameterless
+        /// cleanup member (<c>Dispose() =&gt; RestoreTenant(_previous)</c>): a restore helper
         /// (<c>finally { Apply(previous); }</c>). Calls in <paramref name="model"/>'s tree are bound and compared by
         /// symbol; calls in other files of a partial type (no model there) are compared by name, which keeps the rule
         /// silent when unsure.
@@ -329,7 +398,7 @@ internal sealed partial class Ambient
             {
                 if (call.SyntaxTree == model?.SyntaxTree)
                     inTree = true;
-                else if (InvokedName(call.Expression) == method.Name)
+                else if (call.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null && InvokedName(call.Expression) == method.Name)
                     return true;
             }
 
@@ -341,6 +410,12 @@ internal sealed partial class Ambient
             var methods = ImmutableHashSet.CreateBuilder<IMethodSymbol>(SymbolEqualityComparer.Default);
             foreach (var call in _finallyCalls.Where(c => c.SyntaxTree == model.SyntaxTree))
             {
+                if (call.FirstAncestorOrSelf<FinallyClauseSyntax>() is null
+                    && !IsCleanupMember(model.GetDeclaredSymbol(call.FirstAncestorOrSelf<MethodDeclarationSyntax>()!, cancellationToken)))
+                {
+                    continue;                            // a parameterless method that is no cleanup
+                }
+
                 var info = model.GetSymbolInfo(call, cancellationToken);
                 foreach (var symbol in info.Symbol is { } bound ? ImmutableArray.Create(bound) : info.CandidateSymbols)
                 {

@@ -542,4 +542,60 @@ public sealed partial class AmbientValueNotRestoredTests
             Analyze.Diagnostic().WithLocation(0).WithArguments("t_tenant", AmbientValueNotRestoredAnalyzer.StaysOnThread),
             Analyze.Diagnostic().WithLocation(1).WithArguments("t_tenant", AmbientValueNotRestoredAnalyzer.StaysOnThread));
     }
+
+    [Fact]
+    public async Task Reports_ScopeMethodWhoseDisposableDoesNotRestore()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.Extensions.Logging;
+
+            public sealed record Tenant(string Id);
+
+            public sealed class TenantScopes
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private readonly ILogger<TenantScopes> _logger;
+
+                public TenantScopes(ILogger<TenantScopes> logger) => _logger = logger;
+
+                public static Tenant? Current => s_current.Value;
+
+                public IDisposable Enter(Tenant tenant)
+                {
+                    {|#0:s_current.Value = tenant|};
+                    var scope = new TenantScope();
+                    return scope;
+                }
+
+                private sealed class TenantScope : IDisposable
+                {
+                    private bool _disposed;
+
+                    public void Dispose() => _disposed = true;
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_current", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_ScopeConstructorWhoseDisposeDoesNotRestore()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Security.Claims;
+
+            public sealed class ImpersonationScope : IDisposable
+            {
+                [ThreadStatic] private static ClaimsPrincipal? t_user;
+
+                public ImpersonationScope(ClaimsPrincipal user) => {|#0:t_user = user|};
+
+                public static ClaimsPrincipal? User => t_user;
+
+                public void Dispose() { }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("t_user", AmbientValueNotRestoredAnalyzer.StaysOnThread));
+    }
 }

@@ -143,8 +143,9 @@ public sealed partial class AmbientValueNotRestoredTests
 
                 public static IDisposable Use(string culture)
                 {
+                    var restore = new Restore(s_culture.Value);
                     s_culture.Value = culture;
-                    return new Restore();
+                    return restore;
                 }
 
                 public static Action Push(string culture)
@@ -153,9 +154,9 @@ public sealed partial class AmbientValueNotRestoredTests
                     return () => Console.WriteLine("restore is the caller's job");
                 }
 
-                private sealed class Restore : IDisposable
+                private sealed class Restore(string? previous) : IDisposable
                 {
-                    public void Dispose() { }
+                    public void Dispose() => s_culture.Value = previous;
                 }
             }
             """);
@@ -695,6 +696,49 @@ public sealed partial class AmbientValueNotRestoredTests
                 public void Enter(HttpContext context) => s_tenant.Value = context.Request.Host.Host;
 
                 public void Reset(HttpContext context) => s_tenant.Value = null;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ScopeWhoseDisposeCallsARestoreHelper()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantScopes
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static IDisposable Enter(Tenant tenant)
+                {
+                    var scope = new Scope(s_current.Value);
+                    s_current.Value = tenant;
+                    return scope;
+                }
+
+                public static IDisposable Push(Tenant tenant)
+                {
+                    s_current.Value = tenant;
+                    return EmptyScope.Instance;
+                }
+
+                private static void RestoreCurrent(Tenant? tenant) => s_current.Value = tenant;
+
+                private sealed class Scope(Tenant? previous) : IDisposable
+                {
+                    public void Dispose() => RestoreCurrent(previous);
+                }
+
+                private sealed class EmptyScope : IDisposable
+                {
+                    public static readonly EmptyScope Instance = new();
+
+                    public void Dispose() { }
+                }
             }
             """);
     }
