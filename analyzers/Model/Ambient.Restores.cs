@@ -153,7 +153,7 @@ internal sealed partial class Ambient
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (inner is IAssignmentOperation other && other != assignment
-                    && SlotWrittenBy(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
+                    && SlotOrHolderWrittenBy(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
                 {
                     return true;
                 }
@@ -204,7 +204,7 @@ internal sealed partial class Ambient
                 continue;
             if (IsNullOrDefault(other.Value) && ClearsHolderOf(other.Target, set.Slot, model, cancellationToken))
                 return true;                             // the holder pattern: the slot's object is emptied, wherever the context flowed
-            if (SlotWrittenBy(other.Target, cancellationToken) is not { } otherSlot || !SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key))
+            if (SlotOrHolderWrittenBy(other.Target, cancellationToken) is not { } otherSlot || !SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key))
                 continue;
 
             var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
@@ -220,6 +220,12 @@ internal sealed partial class Ambient
                 }
 
                 continue;
+            }
+
+            if (other.Value.WalkDownConversions() is IObjectCreationOperation && other.Syntax.SpanStart < set.Assignment.Syntax.SpanStart
+                && SymbolEqualityComparer.Default.Equals(member, set.Member))
+            {
+                continue;                                // the new holder of a two-step set (s_slot.Value ??= new Holder()), before it
             }
 
             if (!_requestValues.Value.CarriesRequestData(other.Value, configured, cancellationToken))

@@ -598,4 +598,36 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """, Analyze.Diagnostic().WithLocation(0).WithArguments("t_user", AmbientValueNotRestoredAnalyzer.StaysOnThread));
     }
+
+    [Fact]
+    public async Task Reports_HolderSetInTwoSteps()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class RequestInfoMiddleware
+            {
+                private static readonly AsyncLocal<RequestInfo?> s_info = new();
+                private readonly RequestDelegate _next;
+
+                public RequestInfoMiddleware(RequestDelegate next) => _next = next;
+
+                public static string? CurrentPath => s_info.Value?.Path;
+
+                public Task Invoke(HttpContext context)
+                {
+                    s_info.Value ??= new RequestInfo();
+                    {|#0:s_info.Value.Path = context.Request.Path.Value|};
+                    return _next(context);
+                }
+
+                private sealed class RequestInfo
+                {
+                    public string? Path { get; set; }
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_info", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
 }

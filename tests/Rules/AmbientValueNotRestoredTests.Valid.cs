@@ -742,4 +742,49 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task DoesNotReport_HolderFilledAndEmptied()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class RequestInfoMiddleware
+            {
+                private static readonly AsyncLocal<RequestInfo?> s_info = new();
+                private static readonly ThreadLocal<Counter> s_counter = new(() => new Counter());
+                private readonly RequestDelegate _next;
+
+                public RequestInfoMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    s_info.Value ??= new RequestInfo();
+                    s_info.Value.Path = context.Request.Path.Value;
+                    try
+                    {
+                        return _next(context);
+                    }
+                    finally
+                    {
+                        s_info.Value.Path = null;
+                    }
+                }
+
+                public void Count(HttpContext context) => s_counter.Value!.Last = context.Request.Path.Value;
+
+                private sealed class RequestInfo
+                {
+                    public string? Path { get; set; }
+                }
+
+                private sealed class Counter
+                {
+                    public string? Last { get; set; }
+                }
+            }
+            """);
+    }
 }
