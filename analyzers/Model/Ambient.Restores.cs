@@ -19,11 +19,11 @@ internal sealed partial class Ambient
 
     /// <summary>
     /// An assignment that undoes or holds nothing: <c>null</c>/<c>default</c>, inside a <c>finally</c>, in a cleanup
-    /// member (<see cref="Conventions.IsAmbientCleanup"/>), or a value that carries no request data (a saved previous
-    /// value, a per-thread buffer). A cleanup member that assigns its own parameter would be told apart here.
+    /// member (<see cref="Conventions.IsAmbientCleanup"/>) unless it publishes its own parameter (<see cref="PublishesParameter"/>),
+    /// or a value that carries no request data (a saved previous value, a per-thread buffer).
     /// </summary>
     public bool IsRestoring(IAssignmentOperation assignment, ISymbol? containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken) =>
-        IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol)
+        IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol) && !PublishesParameter(assignment.Value, containingSymbol)
         || !_requestValues.Value.CarriesRequestData(assignment.Value, configured, cancellationToken);
 
     /// <summary>
@@ -48,7 +48,8 @@ internal sealed partial class Ambient
 
     /// <summary>
     /// A method that hands back what ends the scope: a disposable, a delegate, or a <c>Task</c> of one, or the constructor
-    /// of a disposable scope object. Whether that disposable's <c>Dispose</c> restores the slot is not read.
+    /// of a disposable scope object. Whether that disposable's <c>Dispose</c> restores the slot is read by
+    /// <see cref="ReturnsScopeThatRestoresNothing"/>.
     /// </summary>
     public bool ReturnsRestoreToken(IMethodSymbol method)
     {
@@ -64,6 +65,70 @@ internal sealed partial class Ambient
         }
 
         return returned.TypeKind == TypeKind.Delegate || IsDisposable(returned);
+    }
+
+    /// <summary>
+    /// <c>public static IDisposable Use(Tenant t) { s_current.Value = t; return new Scope(); }</c> where <c>Scope.Dispose</c>
+    /// does nothing to the slot: the token ends nothing. True only when every returned value is (a local filled only with)
+    /// a <c>new</c> of a type declared in this compilation (for a constructor, its own type), and each such type's
+    /// <c>Dispose</c>/<c>DisposeAsync</c>, found by symbol, neither assigns anything named after the slot (its field or a
+    /// wrapper of it) nor calls anything (a restore helper, a callback). Any other token keeps the rule silent.
+    /// </summary>
+    public bool ReturnsScopeThatRestoresNothing(IMethodSymbol method, IAssignmentOperation assignment, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        if (method.MethodKind == MethodKind.Constructor)
+            return ScopeRestoresNothing(method.ContainingType, slot, cancellationToken);
+        if (method.MethodKind != MethodKind.Ordinary || method.ReturnType.TypeKind == TypeKind.Delegate || method.IsAsync)
+            return false;
+        IOperation root = assignment;
+        while (root.Parent is not null)
+            root = root.Parent;
+        var index = BodyIndex.Of(root);
+        var scopes = new List<ITypeSymbol>();
+        foreach (var returned in root.Descendants().OfType<IReturnOperation>())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (returned.ReturnedValue?.WalkDownConversions() is not { } value)
+                return false;
+            var sources = value is ILocalReferenceOperation local ? index.ValuesOf(local.Local, cancellationToken) : new[] { value };
+            if (sources.Count == 0)
+                return false;
+            foreach (var source in sources)
+            {
+                if (source.WalkDownConversions() is not IObjectCreationOperation { Type: { } created })
+                    return false;
+                scopes.Add(created);
+            }
+        }
+
+        return scopes.Count > 0 && scopes.All(scope => ScopeRestoresNothing(scope, slot, cancellationToken));
+    }
+
+    /// <summary>A scope type of this compilation whose dispose methods neither assign anything named after the slot nor call anything.</summary>
+    private bool ScopeRestoresNothing(ITypeSymbol scope, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        var disposers = scope.GetMembers().OfType<IMethodSymbol>()
+            .Where(m => m.Parameters.IsEmpty && (m.Name is "Dispose" or "DisposeAsync" || m.MethodKind == MethodKind.ExplicitInterfaceImplementation && m.Name.EndsWith(".Dispose", StringComparison.Ordinal)))
+            .ToList();
+        if (disposers.Count == 0 || disposers.Any(d => d.DeclaringSyntaxReferences.IsEmpty))
+            return false;                                // inherited or from another assembly: cannot tell
+        var names = NamesOf(slot, cancellationToken);
+        foreach (var disposer in disposers)
+        {
+            foreach (var reference in disposer.DeclaringSyntaxReferences)
+            {
+                foreach (var node in reference.GetSyntax(cancellationToken).DescendantNodes())
+                {
+                    if (node is InvocationExpressionSyntax
+                        || node is AssignmentExpressionSyntax written && written.Left.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(n => names.Contains(n.Identifier.ValueText)))
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>A disposable, or a <c>ref struct</c> with a <c>Dispose()</c> (the language's pattern-based <c>using</c>).</summary>
@@ -88,7 +153,7 @@ internal sealed partial class Ambient
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (inner is IAssignmentOperation other && other != assignment
-                    && SlotWrittenBy(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
+                    && SlotOrHolderWrittenBy(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
                 {
                     return true;
                 }
@@ -129,10 +194,9 @@ internal sealed partial class Ambient
             {
                 // Decided from declarations, without binding the other member: a clear of the slot, or any write of it
                 // in a cleanup member or a restore helper called from a finally block.
-                var writer = node.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault() is { } declaration
-                    ? model.GetDeclaredSymbol(declaration, cancellationToken)
-                    : null;
-                if (clears || writer is not null && (IsCleanupMember(writer) || facts.IsCalledFromFinally(writer, model, cancellationToken)))
+                var declaration = node.Ancestors().OfType<MethodDeclarationSyntax>().FirstOrDefault();
+                var writer = declaration is null ? null : model.GetDeclaredSymbol(declaration, cancellationToken);
+                if (clears || writer is not null && (IsCleanupMember(writer) && !PublishesParameterSyntax(node.Right, declaration!) || facts.IsCalledFromFinally(writer, model, cancellationToken)))
                     return true;
             }
 
@@ -140,11 +204,11 @@ internal sealed partial class Ambient
                 continue;
             if (IsNullOrDefault(other.Value) && ClearsHolderOf(other.Target, set.Slot, model, cancellationToken))
                 return true;                             // the holder pattern: the slot's object is emptied, wherever the context flowed
-            if (SlotWrittenBy(other.Target, cancellationToken) is not { } otherSlot || !SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key))
+            if (SlotOrHolderWrittenBy(other.Target, cancellationToken) is not { } otherSlot || !SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key))
                 continue;
 
             var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
-            if (IsNullOrDefault(other.Value) || IsCleanupMember(member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
+            if (IsNullOrDefault(other.Value) || IsCleanupMember(member) && !PublishesParameter(other.Value, member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
                 return true;                             // a clear, a paired cleanup or a restore helper: good for the whole type
             if (IsInFinally(other))
             {
@@ -156,6 +220,12 @@ internal sealed partial class Ambient
                 }
 
                 continue;
+            }
+
+            if (other.Value.WalkDownConversions() is IObjectCreationOperation && other.Syntax.SpanStart < set.Assignment.Syntax.SpanStart
+                && SymbolEqualityComparer.Default.Equals(member, set.Member))
+            {
+                continue;                                // the new holder of a two-step set (s_slot.Value ??= new Holder()), before it
             }
 
             if (!_requestValues.Value.CarriesRequestData(other.Value, configured, cancellationToken))
@@ -192,6 +262,47 @@ internal sealed partial class Ambient
         }
 
         return holder is not null && SlotHolding(holder, cancellationToken) is { } held && SymbolEqualityComparer.Default.Equals(held.Key, slot.Key);
+    }
+
+    /// <summary>
+    /// <c>void ResetTenant(Tenant tenant) =&gt; s_tenant.Value = tenant;</c>: the value is the member's own parameter (or
+    /// read from it), so the member sets whatever its caller gives, whatever its name says. It restores only where it is
+    /// called from a <c>finally</c> with a saved value, which <see cref="IsRestored"/> reads from its call sites.
+    /// </summary>
+    private static bool PublishesParameter(IOperation value, ISymbol? member)
+    {
+        var current = value.WalkDownConversions();
+        while (current is IMemberReferenceOperation { Instance: { } instance })
+            current = instance.WalkDownConversions();
+        return current is IParameterReferenceOperation parameter && member is not null
+            && SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, member);
+    }
+
+    /// <summary><see cref="PublishesParameter"/> read from syntax, before binding the other member: the value's root names one of its parameters.</summary>
+    private static bool PublishesParameterSyntax(ExpressionSyntax value, MethodDeclarationSyntax declaration)
+    {
+        while (true)
+        {
+            switch (value)
+            {
+                case CastExpressionSyntax cast:
+                    value = cast.Expression;
+                    continue;
+                case ParenthesizedExpressionSyntax parenthesized:
+                    value = parenthesized.Expression;
+                    continue;
+                case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.SuppressNullableWarningExpression } suppressed:
+                    value = suppressed.Operand;
+                    continue;
+                case MemberAccessExpressionSyntax access:
+                    value = access.Expression;
+                    continue;
+                case IdentifierNameSyntax identifier:
+                    return declaration.ParameterList.Parameters.Any(p => p.Identifier.ValueText == identifier.Identifier.ValueText);
+                default:
+                    return false;
+            }
+        }
     }
 
     /// <summary>A method that undoes ambient values by its name (<see cref="Conventions.IsAmbientCleanup"/>).</summary>
@@ -267,8 +378,11 @@ internal sealed partial class Ambient
             {
                 if (node is AssignmentExpressionSyntax assignment)
                     Assignments.Add(assignment);
-                else if (node is InvocationExpressionSyntax invocation && invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null)
-                    _finallyCalls.Add(invocation);
+                else if (node is InvocationExpressionSyntax invocation
+                    && (invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null || invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { ParameterList.Parameters.Count: 0 }))
+                {
+                    _finallyCalls.Add(invocation);       // a finally block, or maybe a cleanup member (Dispose(), Restore()), told apart when bound
+                }
             }
         }
 
@@ -277,7 +391,8 @@ internal sealed partial class Ambient
         public List<AssignmentExpressionSyntax> Assignments { get; } = new();
 
         /// <summary>
-        /// Whether <paramref name="method"/> is invoked inside a <c>finally</c> block of the type: a restore helper
+        /// Whether <paramref name="method"/> is invoked inside a <c>finally</c> block of the type, or in a parameterless
+        /// cleanup member (<c>Dispose() =&gt; RestoreTenant(_previous)</c>): a restore helper
         /// (<c>finally { Apply(previous); }</c>). Calls in <paramref name="model"/>'s tree are bound and compared by
         /// symbol; calls in other files of a partial type (no model there) are compared by name, which keeps the rule
         /// silent when unsure.
@@ -289,7 +404,7 @@ internal sealed partial class Ambient
             {
                 if (call.SyntaxTree == model?.SyntaxTree)
                     inTree = true;
-                else if (InvokedName(call.Expression) == method.Name)
+                else if (call.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null && InvokedName(call.Expression) == method.Name)
                     return true;
             }
 
@@ -301,6 +416,12 @@ internal sealed partial class Ambient
             var methods = ImmutableHashSet.CreateBuilder<IMethodSymbol>(SymbolEqualityComparer.Default);
             foreach (var call in _finallyCalls.Where(c => c.SyntaxTree == model.SyntaxTree))
             {
+                if (call.FirstAncestorOrSelf<FinallyClauseSyntax>() is null
+                    && !IsCleanupMember(model.GetDeclaredSymbol(call.FirstAncestorOrSelf<MethodDeclarationSyntax>()!, cancellationToken)))
+                {
+                    continue;                            // a parameterless method that is no cleanup
+                }
+
                 var info = model.GetSymbolInfo(call, cancellationToken);
                 foreach (var symbol in info.Symbol is { } bound ? ImmutableArray.Create(bound) : info.CandidateSymbols)
                 {

@@ -19,7 +19,7 @@ internal sealed partial class Ambient
     public AmbientSet? SetBy(IAssignmentOperation assignment, AmbientSlot slot, ISymbol containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken)
     {
         if (IsRestoring(assignment, containingSymbol, configured, cancellationToken)
-            || !OutlivesFunction(assignment, slot, containingSymbol, out var method)
+            || !OutlivesFunction(assignment, slot, containingSymbol, out var method, cancellationToken)
             || Outermost(containingSymbol.ContainingType) is not { } type)
         {
             return null;
@@ -39,12 +39,13 @@ internal sealed partial class Ambient
     /// <summary>
     /// Whether the value set stays behind for whoever runs after the function: not a property setter or a
     /// <c>Set…(value)</c> accessor method (its callers clear), not a method that returns a restore token
-    /// (<see cref="ReturnsRestoreToken"/>), not the entry point (nothing runs after it), not a value type on a thread
+    /// (<see cref="ReturnsRestoreToken"/>) unless that token is a scope of this code whose <c>Dispose</c> does not
+    /// touch the slot (<see cref="ReturnsScopeThatRestoresNothing"/>), not the entry point (nothing runs after it), not a value type on a thread
     /// (it holds no request object), and for <c>AsyncLocal</c> not an <c>async</c> function (the runtime restores the
     /// caller's context), not a local function and not a lambda other than a pipeline handler (who runs them, and in
     /// which context, is unknown). <paramref name="method"/> is the method that sets it directly (null in a lambda).
     /// </summary>
-    private bool OutlivesFunction(IAssignmentOperation assignment, AmbientSlot slot, ISymbol containingSymbol, out IMethodSymbol? method)
+    private bool OutlivesFunction(IAssignmentOperation assignment, AmbientSlot slot, ISymbol containingSymbol, out IMethodSymbol? method, CancellationToken cancellationToken)
     {
         method = null;
         var function = assignment.Ancestors().FirstOrDefault(a => a is IAnonymousFunctionOperation or ILocalFunctionOperation);
@@ -60,7 +61,7 @@ internal sealed partial class Ambient
             return false;
         if (function is null && (setter.MethodKind == MethodKind.PropertySet || IsSetterMethod(setter, assignment)))
             return false;
-        if (ReturnsRestoreToken(setter))
+        if (ReturnsRestoreToken(setter) && !ReturnsScopeThatRestoresNothing(setter, assignment, slot, cancellationToken))
             return false;                                // the caller ends the scope through what it gets back
         if (slot.Kind == AmbientKind.AsyncLocal)
         {

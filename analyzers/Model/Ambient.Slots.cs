@@ -72,11 +72,40 @@ internal sealed partial class Ambient
     /// <summary>
     /// The slot whose current value <paramref name="instance"/> is: <c>s_slot.Value</c> itself (or a wrapper of it). A
     /// holder object kept in the slot is reached through it (<c>s_slot.Value.Context = null</c>, the
-    /// <c>IHttpContextAccessor</c> technique); a holder set in two steps (<c>s_slot.Value ??= new Holder();
-    /// s_slot.Value.Current = value;</c>) would be recognized through the same question.
+    /// <c>IHttpContextAccessor</c> technique), and so is a holder set in two steps (<see cref="HolderFilledBy"/>).
     /// </summary>
     public AmbientSlot? SlotHolding(IOperation instance, CancellationToken cancellationToken) =>
         instance.WalkDownConversions() is IPropertyReferenceOperation { Property.Name: "Value" } value ? SlotWrittenBy(value, cancellationToken) : null;
+
+    /// <summary>
+    /// <c>s_slot.Value ??= new Holder(); s_slot.Value.Current = value;</c>: a member of the holder the slot points to,
+    /// written in a function that put a new holder into the slot before (the holder set in two steps). The set is the
+    /// slot's: the holder lives in the execution context or on the thread like a direct value. A holder member written
+    /// without that (a per-thread cache object created elsewhere) is not judged.
+    /// </summary>
+    public AmbientSlot? HolderFilledBy(IAssignmentOperation assignment, CancellationToken cancellationToken)
+    {
+        if (assignment.Target is not IMemberReferenceOperation { Instance: { } instance } || SlotHolding(instance, cancellationToken) is not { } slot)
+            return null;
+        IOperation root = assignment;
+        while (root.Parent is not null)
+            root = root.Parent;
+        foreach (var other in root.Descendants().OfType<IAssignmentOperation>())
+        {
+            if (other.Syntax.SpanStart < assignment.Syntax.SpanStart && other.Value.WalkDownConversions() is IObjectCreationOperation
+                && SlotWrittenBy(other.Target, cancellationToken) is { } created && SymbolEqualityComparer.Default.Equals(created.Key, slot.Key))
+            {
+                return slot;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The slot <paramref name="target"/> writes, directly or through a member of the holder it points to (<c>s_slot.Value.Current</c>).</summary>
+    private AmbientSlot? SlotOrHolderWrittenBy(IOperation target, CancellationToken cancellationToken) =>
+        SlotWrittenBy(target, cancellationToken)
+        ?? (target is IMemberReferenceOperation { Instance: { } instance } ? SlotHolding(instance, cancellationToken) : null);
 
     /// <summary>
     /// The names under which code can write <paramref name="slot"/>: the holder, the assigned symbol, and the wrapper

@@ -89,7 +89,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         {
             var assignment = (IAssignmentOperation)context.Operation;
             var cancellationToken = context.CancellationToken;
-            if (ambient.SlotWrittenBy(assignment.Target, cancellationToken) is not { } slot)
+            var direct = ambient.SlotWrittenBy(assignment.Target, cancellationToken);
+            if ((direct ?? ambient.HolderFilledBy(assignment, cancellationToken)) is not { } slot)
                 return;                                  // the common case: not an ambient slot
             var configured = Configured(context);
             if (ambient.SetBy(assignment, slot, context.ContainingSymbol, configured, cancellationToken) is not { } set
@@ -98,7 +99,9 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            Report(context, assignment, RestoreProperties(set, cancellationToken), Display(slot.Shown, set.Type),
+            // A holder filled in two steps gets no fix: saving and putting back the slot would not undo the holder's member.
+            var properties = direct is null ? PropertiesFor(null, slot.Kind) : RestoreProperties(set, cancellationToken);
+            Report(context, assignment, properties, Display(slot.Shown, set.Type),
                 slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread);
         }
 

@@ -118,7 +118,8 @@ public sealed class AmbientTests
     [InlineData("public void Track(HttpContext context) => context.Response.OnStarting(() => { s_tenant.Value = context.TraceIdentifier; return Task.CompletedTask; });", "s_tenant.Value = context.TraceIdentifier", false)]
     [InlineData("public void Enter(string tenant) { s_tenant.Value = null; }", "s_tenant.Value = null", false)]
     [InlineData("public void Enter(string tenant) { s_tenant.Value = \"eu\"; }", "s_tenant.Value = \"eu\"", false)]
-    [InlineData("public void ResetTenant(string tenant) { s_tenant.Value = tenant; }", "s_tenant.Value = tenant", false)]
+    [InlineData("public void ResetTenant() { s_tenant.Value = s_tenant.Value + \"/reset\"; }", "s_tenant.Value = s_tenant.Value + \"/reset\"", false)]
+    [InlineData("public void ResetTenant(string tenant) { s_tenant.Value = tenant; }", "s_tenant.Value = tenant", true)]
     [InlineData("public void Enter(string tenant) { try { } finally { s_tenant.Value = tenant; } }", "s_tenant.Value = tenant", false)]
     public async Task SetBy_WhetherTheSetOutlivesItsFunction(string member, string assignment, bool expected)
     {
@@ -187,6 +188,15 @@ public sealed class AmbientTests
         }
 
         public void EndRequest(string? previous) => s_tenant.Value = previous;
+        """, false)]
+    [InlineData("""
+        public string Render(string tenant)
+        {
+            s_tenant.Value = tenant;
+            return Build();
+        }
+
+        public void EndRequest() => s_tenant.Value = string.Empty;
         """, true)]
     [InlineData("""
         public string Render(string tenant)

@@ -484,4 +484,150 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Reports_ResetMethodThatPublishesItsParameter()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class CurrentUserMiddleware
+            {
+                private static readonly AsyncLocal<ClaimsPrincipal?> s_user = new();
+                private readonly RequestDelegate _next;
+
+                public CurrentUserMiddleware(RequestDelegate next) => _next = next;
+
+                public static ClaimsPrincipal? User => s_user.Value;
+
+                public Task Invoke(HttpContext context)
+                {
+                    ResetUser(context.User);
+                    return _next(context);
+                }
+
+                private static void ResetUser(ClaimsPrincipal user) => {|#0:s_user.Value = user|};
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_user", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_SetWhoseOnlyOtherWriteIsARestoreNamedSetter()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantResolver
+            {
+                [ThreadStatic] private static string? t_tenant;
+
+                public static string? Tenant => t_tenant;
+
+                public void Resolve(HttpContext context)
+                {
+                    {|#0:t_tenant = context.Request.Headers["X-Tenant"].ToString()|};
+                }
+
+                public void RestoreTenant(string tenant)
+                {
+                    {|#1:t_tenant = tenant|};
+                }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("t_tenant", AmbientValueNotRestoredAnalyzer.StaysOnThread),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("t_tenant", AmbientValueNotRestoredAnalyzer.StaysOnThread));
+    }
+
+    [Fact]
+    public async Task Reports_ScopeMethodWhoseDisposableDoesNotRestore()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.Extensions.Logging;
+
+            public sealed record Tenant(string Id);
+
+            public sealed class TenantScopes
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private readonly ILogger<TenantScopes> _logger;
+
+                public TenantScopes(ILogger<TenantScopes> logger) => _logger = logger;
+
+                public static Tenant? Current => s_current.Value;
+
+                public IDisposable Enter(Tenant tenant)
+                {
+                    {|#0:s_current.Value = tenant|};
+                    var scope = new TenantScope();
+                    return scope;
+                }
+
+                private sealed class TenantScope : IDisposable
+                {
+                    private bool _disposed;
+
+                    public void Dispose() => _disposed = true;
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_current", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_ScopeConstructorWhoseDisposeDoesNotRestore()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Security.Claims;
+
+            public sealed class ImpersonationScope : IDisposable
+            {
+                [ThreadStatic] private static ClaimsPrincipal? t_user;
+
+                public ImpersonationScope(ClaimsPrincipal user) => {|#0:t_user = user|};
+
+                public static ClaimsPrincipal? User => t_user;
+
+                public void Dispose() { }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("t_user", AmbientValueNotRestoredAnalyzer.StaysOnThread));
+    }
+
+    [Fact]
+    public async Task Reports_HolderSetInTwoSteps()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class RequestInfoMiddleware
+            {
+                private static readonly AsyncLocal<RequestInfo?> s_info = new();
+                private readonly RequestDelegate _next;
+
+                public RequestInfoMiddleware(RequestDelegate next) => _next = next;
+
+                public static string? CurrentPath => s_info.Value?.Path;
+
+                public Task Invoke(HttpContext context)
+                {
+                    s_info.Value ??= new RequestInfo();
+                    {|#0:s_info.Value.Path = context.Request.Path.Value|};
+                    return _next(context);
+                }
+
+                private sealed class RequestInfo
+                {
+                    public string? Path { get; set; }
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_info", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
 }

@@ -143,8 +143,9 @@ public sealed partial class AmbientValueNotRestoredTests
 
                 public static IDisposable Use(string culture)
                 {
+                    var restore = new Restore(s_culture.Value);
                     s_culture.Value = culture;
-                    return new Restore();
+                    return restore;
                 }
 
                 public static Action Push(string culture)
@@ -153,9 +154,9 @@ public sealed partial class AmbientValueNotRestoredTests
                     return () => Console.WriteLine("restore is the caller's job");
                 }
 
-                private sealed class Restore : IDisposable
+                private sealed class Restore(string? previous) : IDisposable
                 {
-                    public void Dispose() { }
+                    public void Dispose() => s_culture.Value = previous;
                 }
             }
             """);
@@ -644,6 +645,144 @@ public sealed partial class AmbientValueNotRestoredTests
                     if (t_chars is null || t_chars.Length < minimumLength)
                         t_chars = ArrayPool<char>.Shared.Rent(minimumLength);
                     return t_chars;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_RestoreHelperWithItsParameterCalledFromFinally()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Security.Claims;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class AuditWriter
+            {
+                [System.ThreadStatic] private static ClaimsPrincipal? t_user;
+
+                public void Write(HttpContext context)
+                {
+                    var previous = t_user;
+                    t_user = context.User;
+                    try
+                    {
+                        Flush();
+                    }
+                    finally
+                    {
+                        RestoreUser(previous);
+                    }
+                }
+
+                private static void RestoreUser(ClaimsPrincipal? previous) => t_user = previous;
+
+                private static void Flush() => System.Console.WriteLine(t_user?.Identity?.Name);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ResetMethodThatClearsWithoutItsParameter()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class TenantFeature
+            {
+                private static readonly AsyncLocal<string?> s_tenant = new();
+
+                public void Enter(HttpContext context) => s_tenant.Value = context.Request.Host.Host;
+
+                public void Reset(HttpContext context) => s_tenant.Value = null;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_ScopeWhoseDisposeCallsARestoreHelper()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantScopes
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static IDisposable Enter(Tenant tenant)
+                {
+                    var scope = new Scope(s_current.Value);
+                    s_current.Value = tenant;
+                    return scope;
+                }
+
+                public static IDisposable Push(Tenant tenant)
+                {
+                    s_current.Value = tenant;
+                    return EmptyScope.Instance;
+                }
+
+                private static void RestoreCurrent(Tenant? tenant) => s_current.Value = tenant;
+
+                private sealed class Scope(Tenant? previous) : IDisposable
+                {
+                    public void Dispose() => RestoreCurrent(previous);
+                }
+
+                private sealed class EmptyScope : IDisposable
+                {
+                    public static readonly EmptyScope Instance = new();
+
+                    public void Dispose() { }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_HolderFilledAndEmptied()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed class RequestInfoMiddleware
+            {
+                private static readonly AsyncLocal<RequestInfo?> s_info = new();
+                private static readonly ThreadLocal<Counter> s_counter = new(() => new Counter());
+                private readonly RequestDelegate _next;
+
+                public RequestInfoMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    s_info.Value ??= new RequestInfo();
+                    s_info.Value.Path = context.Request.Path.Value;
+                    try
+                    {
+                        return _next(context);
+                    }
+                    finally
+                    {
+                        s_info.Value.Path = null;
+                    }
+                }
+
+                public void Count(HttpContext context) => s_counter.Value!.Last = context.Request.Path.Value;
+
+                private sealed class RequestInfo
+                {
+                    public string? Path { get; set; }
+                }
+
+                private sealed class Counter
+                {
+                    public string? Last { get; set; }
                 }
             }
             """);
