@@ -17,6 +17,7 @@ internal sealed class Domain
     private readonly Lazy<Collections?> _collections;
     private readonly Lazy<Services?> _services;
     private readonly Lazy<Responses?> _responses;
+    private readonly Lazy<Provenance> _provenance;
 
     private Domain(Compilation compilation)
     {
@@ -26,9 +27,10 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues?>(() => RequestValues.Create(Types));
-        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
+        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes, Provenance));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
+        _provenance = new Lazy<Provenance>(() => new Provenance(Types, Lifetimes, RequestScope, compilation.Options.OutputKind == OutputKind.DynamicallyLinkedLibrary));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -57,4 +59,7 @@ internal sealed class Domain
     public Services? Services => _services.Value;
     /// <summary>Who owns an <c>HttpResponseMessage</c> and whether it is disposed. Null without <c>HttpResponseMessage</c>.</summary>
     public Responses? Responses => _responses.Value;
+
+    /// <summary>Where a value comes from (request data, fresh values, constants, reflection, configuration, a parameter), and what call sites make of it.</summary>
+    public Provenance Provenance => _provenance.Value;
 }

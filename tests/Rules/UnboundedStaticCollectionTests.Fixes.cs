@@ -410,7 +410,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 private static byte[] Render(string path) => new byte[16];
             }
-            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, LanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp8 });
+            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, LanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp8, FixCompilationEndDiagnostics = true });
     }
 
     private const string NamesSource = """
@@ -427,7 +427,7 @@ public sealed partial class UnboundedStaticCollectionTests
     [Fact]
     public async Task NoFix_MemoryCache_WithoutMicrosoftExtensionsCachingMemory()
     {
-        await VerifyCS.FixAsync(NamesSource, NamesSource, new TestSettings { References = References.NetOnly, CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle });
+        await VerifyCS.FixAsync(NamesSource, NamesSource, new TestSettings { References = References.NetOnly, CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, FixCompilationEndDiagnostics = true });
     }
 
     [Fact]
@@ -448,7 +448,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     Names[id] = name;
                 }
             }
-            """, new TestSettings { References = References.NetOnly });
+            """, new TestSettings { References = References.NetOnly, FixCompilationEndDiagnostics = true });
     }
 
     [Theory]
@@ -612,12 +612,7 @@ public sealed partial class UnboundedStaticCollectionTests
                             LastSeen.Clear();
                         LastSeen.Add(user + "?", "unknown");
                     }
-                    Func<string, string> mark = u =>
-                    {
-                        if (LastSeen.Count >= LastSeenCapacity)
-                            LastSeen.Clear();
-                        return LastSeen[u] = "marked";
-                    };
+                    Func<string, string> mark = u => LastSeen[u] = "marked";
                     mark(user);
                 }
             }
@@ -807,7 +802,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public static void Import(string[] tags) => Array.ForEach(tags, All.Add);
             }
-            """);
+            """, StrictFix);
     }
 
     [Fact]
@@ -830,7 +825,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     return id;
                 }
             }
-            """);
+            """, AnyFix);
     }
 
     [Theory]
@@ -848,7 +843,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 {{member}}
             }
-            """);
+            """, StrictFix);
     }
 
     private const string MixedSource = """

@@ -147,7 +147,28 @@ public sealed partial class UnboundedStaticCollectionTests
     }
 
     [Fact]
-    public async Task Option_include_singletons_OffByDefault()
+    public async Task Option_include_singletons_OnByDefaultWithDependencyInjection()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class UserCache
+            {
+                private readonly Dictionary<int, string> [|_names|] = new();
+
+                public void Remember(int id, string name) => _names[id] = name;
+            }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services) => services.AddSingleton<UserCache>();
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Option_include_singletons_FalseTurnsSingletonsOff()
     {
         await Analyze.NoDiagnosticsAsync("""
             using System.Collections.Generic;
@@ -164,7 +185,7 @@ public sealed partial class UnboundedStaticCollectionTests
             {
                 public static void Configure(IServiceCollection services) => services.AddSingleton<UserCache>();
             }
-            """);
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.IncludeSingletonsOption, "false")] });
     }
 
     [Fact]
@@ -222,6 +243,7 @@ public sealed partial class UnboundedStaticCollectionTests
             """, new TestSettings
         {
             CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle,
+            FixCompilationEndDiagnostics = true,
             Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "2000"), (UnboundedStaticCollectionAnalyzer.CacheSlidingExpirationMinutesOption, "30")],
         });
     }
@@ -244,6 +266,6 @@ public sealed partial class UnboundedStaticCollectionTests
                     Names[id] = name;
                 }
             }
-            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "250000")] });
+            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, FixCompilationEndDiagnostics = true, Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "250000")] });
     }
 }
