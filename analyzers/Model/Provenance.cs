@@ -135,6 +135,7 @@ internal sealed partial class Provenance
                 IIncrementOrDecrementOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsStatic: true } } counter =>
                     Origin.Unbounded("a counter", counter.Syntax.GetLocation()),
                 IInstanceReferenceOperation self => OfInstance(self, owner),
+                IInvalidOperation invalid => Parts(invalid.ChildOperations),  // code that does not bind: a function of what it is given
                 _ => Origin.Unknown,
             };
         }
@@ -333,6 +334,8 @@ internal sealed partial class Provenance
                     if (model._requests?.IsHandler(function) == true)
                         return Origin.Unbounded($"the endpoint parameter '{parameter.Name}'", parameter.Locations.FirstOrDefault());
                     return model.SourceOfCallback(function) is { } source ? Visit(source) : Origin.Unknown;
+                case MethodKind.Constructor when !SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, owner.OriginalDefinition):
+                    return Origin.Unknown;             // a primary constructor's parameter read by a member: the object's state, like a field
                 case MethodKind.Ordinary or MethodKind.Constructor:
                     return model.RequestEntry(method) is { } entry
                         ? Origin.Unbounded($"the {entry} parameter '{parameter.Name}' of '{method.ContainingType.Name}.{method.Name}'", parameter.Locations.FirstOrDefault())

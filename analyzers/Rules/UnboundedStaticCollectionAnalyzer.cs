@@ -257,7 +257,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             });
             var described = sites.FirstOrDefault(s => s.Source is not null).Source;
             var what = field.Shape.Keyed ? "keys" : "items";
-            var from = described is null ? $"{what} the analysis cannot trace" : $"{what} from {described.Description}";
+            var from = described is null ? $"{what} the analysis does not trace" : $"{what} from {described.Description}";
             report(Diagnostic.Create(_descriptor, field.Field.Locations[0], locations, properties, field.Field.Name, from));
         }
 
