@@ -348,10 +348,11 @@ internal sealed partial class Provenance
         /// <summary>The receiver a <c>?.</c> access reads (<c>a</c> in <c>a?.B</c>).</summary>
         private static IOperation? AccessedBy(IConditionalAccessInstanceOperation instance)
         {
-            for (var current = instance.Parent; current is not null; current = current.Parent)
+            IOperation child = instance;
+            for (var current = instance.Parent; current is not null; child = current, current = current.Parent)
             {
-                if (current is IConditionalAccessOperation access && access.WhenNotNull.Syntax.Span.Contains(instance.Syntax.Span))
-                    return access.Operation;
+                if (current is IConditionalAccessOperation access && access.WhenNotNull == child)
+                    return access.Operation;       // the instance's syntax is the receiver's: match by the operation tree
             }
 
             return null;

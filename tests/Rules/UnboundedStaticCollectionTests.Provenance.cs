@@ -184,6 +184,41 @@ public sealed partial class UnboundedStaticCollectionTests
             """);
     }
 
+    [Theory]
+    [InlineData("var address = context.Connection.RemoteIpAddress?.ToString() ?? \"unknown\";")]
+    [InlineData("var address = context.Connection.RemoteIpAddress!.ToString();")]
+    [InlineData("var address = context.TraceIdentifier;")]
+    public async Task Reports_VisitorLogFedByAnEndpoint_ThroughConditionalAccessAndCoalesce(string line)
+    {
+        await Analyze.DiagnosticsAsync($$"""
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Routing;
+            public static class VisitorLog
+            {
+                private static readonly HashSet<string> [|Visitors|] = new();
+                public static void Visit(string address)
+                {
+                    lock (Visitors)
+                        Visitors.Add(address);
+                }
+            }
+            public static class E
+            {
+                public static void Map(this IEndpointRouteBuilder app)
+                {
+                    app.MapPost("/visits", (HttpContext context) =>
+                    {
+                        {{line}}
+                        VisitorLog.Visit(address);
+                        return Results.Ok();
+                    });
+                }
+            }
+            """);
+    }
+
     [Fact]
     public async Task Reports_ServiceMarkedSingletonByAnInterface()
     {
