@@ -31,6 +31,14 @@ internal static class Conventions
         method.Name.StartsWith("Queue", StringComparison.Ordinal) || method.Name.StartsWith("Enqueue", StringComparison.Ordinal);
 
     /// <summary>
+    /// The method the pipeline calls on a conventional middleware: a public instance <c>Invoke</c> or <c>InvokeAsync</c>
+    /// whose first parameter is the <c>HttpContext</c> (its other parameters are services the container resolves).
+    /// </summary>
+    public static bool IsMiddlewareInvoke(IMethodSymbol method, INamedTypeSymbol httpContext) =>
+        method is { Name: "Invoke" or "InvokeAsync", IsStatic: false, DeclaredAccessibility: Accessibility.Public, Parameters.Length: > 0 }
+        && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, httpContext);
+
+    /// <summary>
     /// A conventional middleware class: a public instance <c>Invoke</c>/<c>InvokeAsync</c> whose first parameter is the
     /// <c>HttpContext</c>. ASP.NET Core finds that method by name and creates the class once per application.
     /// </summary>
@@ -40,11 +48,8 @@ internal static class Conventions
             return false;
         foreach (var member in type.GetMembers())
         {
-            if (member is IMethodSymbol { Name: "Invoke" or "InvokeAsync", IsStatic: false, DeclaredAccessibility: Accessibility.Public, Parameters.Length: > 0 } invoke
-                && SymbolEqualityComparer.Default.Equals(invoke.Parameters[0].Type, httpContext))
-            {
+            if (member is IMethodSymbol invoke && IsMiddlewareInvoke(invoke, httpContext))
                 return true;
-            }
         }
 
         return false;

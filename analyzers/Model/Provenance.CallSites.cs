@@ -33,12 +33,16 @@ internal sealed partial class Provenance
     /// implements and the methods it overrides included), each resolved in turn; a call made during initialization or
     /// startup adds nothing (it runs once); a method group hides its callers (unknown), unless it is an endpoint handler
     /// (request data);</item>
-    /// <item>a parameter of a method nothing in the compilation calls is unbounded input when the method can be called
-    /// from outside it (the public API of a library, an override or implementation of a framework's member), unless the
-    /// growth is a registration (<paramref name="registration"/>: the caller also hands the value or handler stored, as
-    /// startup code does); it is bounded for a private method of a type's graph (it never runs), unknown otherwise;</item>
+    /// <item>a parameter of a method nothing in the compilation calls is unbounded input only when the method is request
+    /// code the framework calls from outside it (<see cref="IsRequestEntryPoint"/>: an action, page handler, hub method,
+    /// middleware <c>Invoke</c> but not the services it is given, filter, a method taking the <c>HttpContext</c>),
+    /// unless the growth is a registration (<paramref name="registration"/>: the caller also hands the value or handler
+    /// stored, as startup code does); the public API of a library is called by other projects of its solution, which
+    /// mostly pass constants or configuration, so its parameters are unknown; it is bounded for a private method of a
+    /// type's graph (it never runs), unknown otherwise;</item>
     /// <item>the object a constructor builds is unbounded when one is created on behalf of a request, bounded when all
-    /// are created during initialization, else unknown;</item>
+    /// are created during initialization, else unknown (one nothing in the compilation creates included: its creators
+    /// are other projects);</item>
     /// <item>in a type's graph (<see cref="CallGraph.IsWide"/> false), any input but a private method's parameter is
     /// <see cref="Verdict.Undecided"/>: the compilation's analysis decides.</item>
     /// </list>
@@ -77,6 +81,14 @@ internal sealed partial class Provenance
 
         return true;
     }
+
+    /// <summary>
+    /// <paramref name="method"/> is called from outside the compilation by the framework, with request data: it is
+    /// request code (<see cref="RequestScope.IsRequestCode"/>) that is public or overrides or implements a framework's member.
+    /// </summary>
+    public bool IsRequestEntryPoint(IMethodSymbol method) =>
+        _requests is not null && _requests.IsRequestCode(method)
+        && (method.DeclaredAccessibility == Accessibility.Public || IsExternallyCallable(method));
 
     /// <summary><paramref name="method"/> and the members its callers may name instead: the methods it overrides and the interface members it implements.</summary>
     public static IEnumerable<IMethodSymbol> CallTargets(IMethodSymbol method)
@@ -212,12 +224,12 @@ internal sealed partial class Provenance
             {
                 if (!calls.IsWide)
                     return Judgement.Bounded;          // a private method nobody calls never runs
-                if (!model.IsExternallyCallable(method))
-                    return Judgement.Unknown;          // dead code, or called through reflection
+                if (!model.IsRequestEntryPoint(method) || model._requests?.IsInjected(parameter) == true)
+                    return Judgement.Unknown;          // dead code, reflection, or another project of the solution: it may pass constants
                 if (registration && depth == 0)
                     return Judgement.Bounded;          // Register(name, handler): the caller decides what it registers
                 return new Judgement(Verdict.Unbounded, Origin.Unbounded(
-                    $"the parameter '{parameter.Name}' of '{method.ContainingType.Name}.{method.Name}', called from outside this compilation",
+                    $"the request parameter '{parameter.Name}' of '{method.ContainingType.Name}.{method.Name}'",
                     parameter.Locations.FirstOrDefault()));
             }
 
@@ -244,12 +256,6 @@ internal sealed partial class Provenance
                 }
 
                 unknown = true;
-            }
-
-            if (!any && model.IsExternallyCallable(constructor) && !registration)
-            {
-                return new Judgement(Verdict.Unbounded, Origin.Unbounded(
-                    $"every '{constructor.ContainingType.Name}' created, from outside this compilation", constructor.Locations.FirstOrDefault()));
             }
 
             return !any || unknown ? Judgement.Unknown : Judgement.Bounded;

@@ -43,7 +43,7 @@ public sealed class UnboundedStaticCollectionCompilationEndTests
 
         public static class Counter
         {
-            public static void Hit(string path) => Sessions.Hits[path] = 1;
+            public static void Hit(Microsoft.AspNetCore.Http.HttpContext context) => Sessions.Hits[context.Request.Path.Value ?? "/"] = 1;
         }
         """;
 

@@ -50,7 +50,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public static void Put(string sku, decimal price) => BySku[sku] = price;
             }
-            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.BoundedKeyTypesOption, "Shop.Region")] });
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true"), (UnboundedStaticCollectionAnalyzer.BoundedKeyTypesOption, "Shop.Region")] });
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     {{registration}}
                 }
             }
-            """, Singletons);
+            """, StrictSingletons);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed partial class UnboundedStaticCollectionTests
             {
                 public static void Configure(IServiceCollection services) => services.AddSingleton<FeatureFlags>();
             }
-            """, Singletons);
+            """, StrictSingletons);
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed partial class UnboundedStaticCollectionTests
             {
                 public static void Configure(IServiceCollection services) => services.AddSingleton<UserCache>();
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public sealed partial class UnboundedStaticCollectionTests
         {
             CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle,
             FixCompilationEndDiagnostics = true,
-            Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "2000"), (UnboundedStaticCollectionAnalyzer.CacheSlidingExpirationMinutesOption, "30")],
+            Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true"), (UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "2000"), (UnboundedStaticCollectionAnalyzer.CacheSlidingExpirationMinutesOption, "30")],
         });
     }
 
@@ -266,6 +266,6 @@ public sealed partial class UnboundedStaticCollectionTests
                     Names[id] = name;
                 }
             }
-            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, FixCompilationEndDiagnostics = true, Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "250000")] });
+            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, FixCompilationEndDiagnostics = true, Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true"), (UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "250000")] });
     }
 }

@@ -467,6 +467,96 @@ public sealed partial class UnboundedStaticCollectionTests
     }
 
     [Fact]
+    public async Task Reports_MiddlewareFeedingAPublicHelperOfTheLibrary_KeysFromARequestHeader()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Concurrent;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public static class ClientQuotas
+            {
+                private static readonly ConcurrentDictionary<string, int> {|#0:Used|} = new();
+
+                public static int Consume(string client) => {|#1:Used.AddOrUpdate(client, 1, (_, n) => n + 1)|};
+            }
+
+            public sealed class QuotaMiddleware(RequestDelegate next)
+            {
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    string client = {|#2:context.Request.Headers["X-Client-Id"]|}.ToString();
+                    if (ClientQuotas.Consume(client) > 1000)
+                    {
+                        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                        return;
+                    }
+
+                    await next(context);
+                }
+            }
+            """, Analyze.Diagnostic(Descriptors.UnboundedStaticCollectionCompilationEnd).WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Used", "keys from the request's header value 'X-Client-Id'"));
+    }
+
+    [Fact]
+    public async Task DoesNotReport_APublicLibraryMethodNothingHereCalls_ButStrictDoes()
+    {
+        // Metric names: other projects of the solution call the library with constants.
+        const string source = """
+            using System.Collections.Concurrent;
+            using System.Threading;
+
+            public sealed class Counter
+            {
+                private long _value;
+                public long Value => Interlocked.Read(ref _value);
+                public void Increment() => Interlocked.Increment(ref _value);
+            }
+
+            public static class Metrics
+            {
+                private static readonly ConcurrentDictionary<string, Counter> {|#0:Counters|} = new();
+
+                public static void Increment(string name) => {|#1:Counters.GetOrAdd(name, _ => new Counter())|}.Increment();
+
+                public static long Read(string name) => Counters.TryGetValue(name, out var counter) ? counter.Value : 0;
+            }
+            """;
+        await Analyze.NoDiagnosticsAsync(System.Text.RegularExpressions.Regex.Replace(source, @"\{\|#\d:|\|\}", ""));
+        await Analyze.DiagnosticsAsync(source, Strict, Analyze.Diagnostic().WithLocation(0).WithLocation(1)
+            .WithArguments("Counters", "keys the analysis does not trace"));
+    }
+
+    [Fact]
+    public async Task DoesNotReport_KeysFromAServiceAMiddlewaresInvokeIsGiven()
+    {
+        // The parameters after the HttpContext are services the container resolves, not request data.
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Collections.Concurrent;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public interface ITaskStore
+            {
+                string[] TaskTypeNames { get; }
+            }
+
+            public sealed class TaskSchedulerMiddleware(RequestDelegate next)
+            {
+                private static readonly ConcurrentDictionary<string, string> Normalized = new();
+
+                public async Task Invoke(HttpContext context, ITaskStore taskStore)
+                {
+                    foreach (var name in taskStore.TaskTypeNames)
+                        Normalized.TryAdd(name, name.ToLowerInvariant());
+                    await next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task DoesNotReport_KeysTheAnalysisCannotTrace_ButStrictDoes()
     {
         const string source = """

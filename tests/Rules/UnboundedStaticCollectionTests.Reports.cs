@@ -78,7 +78,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     {{growth}}
                 }
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public void Record(string name) => Store.Events.Add(name);
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     public void Invoke(string ip) => Hits.AddOrUpdate(ip, 1, (_, n) => n + 1);
                 }
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed partial class UnboundedStaticCollectionTests
                 public static void Remember(int id, string name) => Names[id] = name;
             }
             """,
-        ], null);
+        ], Strict);
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public Connection() => All.Add(this);
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -213,7 +213,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 private static void Register(string path, string name) => Map[path] = name;
             }
-            """);
+            """, Strict);
     }
 
     /// <summary>The inner collection shrinks, the outer one only grows: <c>Rooms[key].Remove(x)</c> does not bound <c>Rooms</c>.</summary>
@@ -240,7 +240,7 @@ public sealed partial class UnboundedStaticCollectionTests
                         Rooms[room].Remove(user);
                 }
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -268,7 +268,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     System.Console.WriteLine(string.Join(",", Seen));
                 }
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public static object Get(Type type, string name) => ByName.GetOrAdd((type, name), k => Activator.CreateInstance(k.Type)!);
             }
-            """);
+            """, Strict);
     }
 
     [Fact]
@@ -324,6 +324,6 @@ public sealed partial class UnboundedStaticCollectionTests
                     return text;
                 }
             }
-            """);
+            """, Strict);
     }
 }

@@ -18,6 +18,10 @@ public sealed partial class UnboundedStaticCollectionTests
 
     // The old breadth: growth whose keys cannot be traced is reported too.
     private static readonly TestSettings Strict = new() { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")] };
+    private static readonly TestSettings StrictSingletons = new() { Options = [(UnboundedStaticCollectionAnalyzer.IncludeSingletonsOption, "true"), (UnboundedStaticCollectionAnalyzer.StrictOption, "true")] };
+    // Fix tests whose key is a parameter of a public library method nothing in the compilation calls (unknown by default).
+    private static readonly TestSettings StrictCache = new() { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, FixCompilationEndDiagnostics = true, Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")] };
+    private static readonly TestSettings StrictBound = new() { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, FixCompilationEndDiagnostics = true, Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")] };
     private static readonly TestSettings StrictFix = new() { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")], FixCompilationEndDiagnostics = true };
 
     // Fields visible outside their type (or reachable from nested types) are reported at compilation end.
