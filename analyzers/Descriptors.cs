@@ -100,8 +100,8 @@ public static class Descriptors
     {
         public const string Id = "LEAK001";
         public const string Title = "Bound static collections";
-        public const string MessageFormat = "'{0}' lives as long as the process and only grows: nothing removes its entries or caps its size";
-        public const string Description = "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or input, and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.";
+        public const string MessageFormat = "'{0}' lives as long as the process and only grows, with {1}: nothing removes its entries or caps its size";
+        public const string Description = "A static (or singleton) collection that the code fills at runtime, with keys that come from requests or other unbounded data (route, query, header or claim values, action parameters, new GUIDs, timestamps), and never evicts keeps every entry for the life of the process. Memory climbs until the process is recycled or killed.";
     }
 
     private static class Leak007

@@ -22,6 +22,7 @@ internal sealed partial class KnownTypes
     private readonly Lazy<AspNetCoreTypes?> _aspNetCore;
     private readonly Lazy<ExtensionsTypes> _extensions;
     private readonly Lazy<SubscriptionTypes> _subscriptions;
+    private readonly Lazy<ValueTypes> _values;
 
     private KnownTypes(Compilation compilation)
     {
@@ -35,6 +36,7 @@ internal sealed partial class KnownTypes
         _aspNetCore = new Lazy<AspNetCoreTypes?>(() => AspNetCoreTypes.Create(this));
         _extensions = new Lazy<ExtensionsTypes>(() => new ExtensionsTypes(this));
         _subscriptions = new Lazy<SubscriptionTypes>(() => new SubscriptionTypes(this));
+        _values = new Lazy<ValueTypes>(() => new ValueTypes(this));
     }
 
     /// <summary>The table of <paramref name="compilation"/>, built once and shared by every analyzer and fixer.</summary>
@@ -63,6 +65,9 @@ internal sealed partial class KnownTypes
 
     /// <summary>What objects subscribe to (LEAK007): options monitors, change tokens, observables; members are null one by one when absent.</summary>
     public SubscriptionTypes Subscriptions => _subscriptions.Value;
+
+    /// <summary>The BCL's sources of fresh values (GUIDs, clocks, ticks) and the queryable interface: members are null one by one when absent.</summary>
+    public ValueTypes Values => _values.Value;
 
     /// <summary>
     /// Types named in a rule option (<c>Namespace.Type</c>, metadata names): the ones this compilation resolves, and the
@@ -308,6 +313,10 @@ internal sealed partial class KnownTypes
             IHttpContextAccessor = types.Find(TypeNames.IHttpContextAccessor);
             ActionContext = types.Find(TypeNames.ActionContext);
             HubCallerContext = types.Find(TypeNames.HubCallerContext);
+            ConnectionInfo = types.Find(TypeNames.ConnectionInfo);
+            ISession = types.Find(TypeNames.ISession);
+            RouteData = types.Find(TypeNames.RouteData);
+            IApplicationBuilder = types.Find(TypeNames.IApplicationBuilder);
             ControllerBase = types.Find(TypeNames.ControllerBase);
             PageModel = types.Find(TypeNames.PageModel);
             Hub = types.Find(TypeNames.Hub);
@@ -334,6 +343,10 @@ internal sealed partial class KnownTypes
         public INamedTypeSymbol? IHttpContextAccessor { get; }
         public INamedTypeSymbol? ActionContext { get; }
         public INamedTypeSymbol? HubCallerContext { get; }
+        public INamedTypeSymbol? ConnectionInfo { get; }
+        public INamedTypeSymbol? ISession { get; }
+        public INamedTypeSymbol? RouteData { get; }
+        public INamedTypeSymbol? IApplicationBuilder { get; }
         public INamedTypeSymbol? ControllerBase { get; }
         public INamedTypeSymbol? PageModel { get; }
         public INamedTypeSymbol? Hub { get; }
@@ -351,6 +364,29 @@ internal sealed partial class KnownTypes
         public ImmutableArray<INamedTypeSymbol> Controllers { get; }
     }
 
+    /// <summary>Where fresh values come from: every call gives a new one (LEAK001's provenance: keys made of them never repeat).</summary>
+    internal sealed class ValueTypes
+    {
+        public ValueTypes(KnownTypes types)
+        {
+            Guid = types.Find(TypeNames.Guid);
+            DateTimeOffset = types.Find(TypeNames.DateTimeOffset);
+            Stopwatch = types.Find(TypeNames.Stopwatch);
+            Environment = types.Find(TypeNames.Environment);
+            TimeProvider = types.Find(TypeNames.TimeProvider);
+            IQueryable = types.Find(TypeNames.IQueryable);
+        }
+
+        public INamedTypeSymbol? Guid { get; }
+        public INamedTypeSymbol? DateTimeOffset { get; }
+        public INamedTypeSymbol? Stopwatch { get; }
+        public INamedTypeSymbol? Environment { get; }
+        public INamedTypeSymbol? TimeProvider { get; }
+
+        /// <summary>A query a database runs: a lookup in it is not a lookup in a registry the application holds.</summary>
+        public INamedTypeSymbol? IQueryable { get; }
+    }
+
     /// <summary>Microsoft.Extensions: hosting, dependency injection, options, change tokens.</summary>
     internal sealed class ExtensionsTypes
     {
@@ -363,6 +399,13 @@ internal sealed partial class KnownTypes
             ServiceCollectionDescriptorExtensions = types.Find(TypeNames.ServiceCollectionDescriptorExtensions);
             ServiceCollectionHostedServiceExtensions = types.Find(TypeNames.ServiceCollectionHostedServiceExtensions);
             ServiceProviderServiceExtensions = types.Find(TypeNames.ServiceProviderServiceExtensions);
+            IConfiguration = types.Find(TypeNames.IConfiguration);
+            IOptions = types.Find(TypeNames.IOptions);
+            IOptionsMonitor = types.Find(TypeNames.IOptionsMonitor);
+            IOptionsSnapshot = types.Find(TypeNames.IOptionsSnapshot);
+            IHostBuilder = types.Find(TypeNames.IHostBuilder);
+            IHostApplicationBuilder = types.Find(TypeNames.IHostApplicationBuilder);
+            IWebHostBuilder = types.Find(TypeNames.IWebHostBuilder);
         }
 
         public INamedTypeSymbol? IHostApplicationLifetime { get; }
@@ -374,6 +417,17 @@ internal sealed partial class KnownTypes
 
         /// <summary><c>GetRequiredService&lt;T&gt;()</c>'s class: the LEAK002 fixer imports its namespace when it resolves a service from the request.</summary>
         public INamedTypeSymbol? ServiceProviderServiceExtensions { get; }
+
+        /// <summary>Configuration: values the deployment sets (LEAK001 counts keys taken from them as bounded).</summary>
+        public INamedTypeSymbol? IConfiguration { get; }
+        public INamedTypeSymbol? IOptions { get; }
+        public INamedTypeSymbol? IOptionsMonitor { get; }
+        public INamedTypeSymbol? IOptionsSnapshot { get; }
+
+        /// <summary>Builders whose code runs while the application is configured, once at startup.</summary>
+        public INamedTypeSymbol? IHostBuilder { get; }
+        public INamedTypeSymbol? IHostApplicationBuilder { get; }
+        public INamedTypeSymbol? IWebHostBuilder { get; }
     }
 
     /// <summary>

@@ -33,6 +33,11 @@ internal static class TypeNames
     public const string ExpressionOfT = "System.Linq.Expressions.Expression`1";
     public const string ChannelWriterOfT = "System.Threading.Channels.ChannelWriter`1";
     public const string IPAddress = "System.Net.IPAddress";
+    public const string Guid = "System.Guid";
+    public const string DateTimeOffset = "System.DateTimeOffset";
+    public const string Stopwatch = "System.Diagnostics.Stopwatch";
+    public const string TimeProvider = "System.TimeProvider";
+    public const string IQueryable = "System.Linq.IQueryable";
 
     public const string HttpResponseMessage = "System.Net.Http.HttpResponseMessage";
     public const string HttpContent = "System.Net.Http.HttpContent";
@@ -82,6 +87,7 @@ internal static class TypeNames
     public const string HubCallerContext = "Microsoft.AspNetCore.SignalR.HubCallerContext";
     public const string IHostApplicationLifetime = "Microsoft.Extensions.Hosting.IHostApplicationLifetime";
     public const string ConnectionInfo = "Microsoft.AspNetCore.Http.ConnectionInfo";
+    public const string RouteData = "Microsoft.AspNetCore.Routing.RouteData";
     public const string WebSocketManager = "Microsoft.AspNetCore.Http.WebSocketManager";
     public const string IHeaderDictionary = "Microsoft.AspNetCore.Http.IHeaderDictionary";
     public const string IQueryCollection = "Microsoft.AspNetCore.Http.IQueryCollection";
@@ -107,6 +113,14 @@ internal static class TypeNames
     public const string ServiceCollectionDescriptorExtensions = "Microsoft.Extensions.DependencyInjection.Extensions.ServiceCollectionDescriptorExtensions";
     public const string ServiceCollectionHostedServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionHostedServiceExtensions";
     public const string ServiceProviderServiceExtensions = "Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions";
+    public const string IConfiguration = "Microsoft.Extensions.Configuration.IConfiguration";
+    public const string IOptions = "Microsoft.Extensions.Options.IOptions`1";
+    public const string IOptionsMonitor = "Microsoft.Extensions.Options.IOptionsMonitor`1";
+    public const string IOptionsSnapshot = "Microsoft.Extensions.Options.IOptionsSnapshot`1";
+    public const string IHostBuilder = "Microsoft.Extensions.Hosting.IHostBuilder";
+    public const string IHostApplicationBuilder = "Microsoft.Extensions.Hosting.IHostApplicationBuilder";
+    public const string IWebHostBuilder = "Microsoft.AspNetCore.Hosting.IWebHostBuilder";
+    public const string IApplicationBuilder = "Microsoft.AspNetCore.Builder.IApplicationBuilder";
     public const string WebApplication = "Microsoft.AspNetCore.Builder.WebApplication";
     public const string IActionResult = "Microsoft.AspNetCore.Mvc.IActionResult";
     public const string IResult = "Microsoft.AspNetCore.Http.IResult";
@@ -118,8 +132,6 @@ internal static class TypeNames
     public const string ServiceCollectionContainerBuilderExtensions = "Microsoft.Extensions.DependencyInjection.ServiceCollectionContainerBuilderExtensions";
     public const string IHost = "Microsoft.Extensions.Hosting.IHost";
     public const string IWebHost = "Microsoft.AspNetCore.Hosting.IWebHost";
-    public const string IApplicationBuilder = "Microsoft.AspNetCore.Builder.IApplicationBuilder";
-    public const string IOptionsSnapshot = "Microsoft.Extensions.Options.IOptionsSnapshot`1";
     public const string UserManager = "Microsoft.AspNetCore.Identity.UserManager`1";
     public const string SignInManager = "Microsoft.AspNetCore.Identity.SignInManager`1";
     public const string RoleManager = "Microsoft.AspNetCore.Identity.RoleManager`1";
@@ -129,11 +141,9 @@ internal static class TypeNames
     public const string HttpClient = "System.Net.Http.HttpClient";
 
     // LEAK007: long-lived sources of subscriptions.
-    public const string IOptionsMonitor = "Microsoft.Extensions.Options.IOptionsMonitor`1";
     public const string OptionsMonitorExtensions = "Microsoft.Extensions.Options.OptionsMonitorExtensions";
     public const string ChangeToken = "Microsoft.Extensions.Primitives.ChangeToken";
     public const string IChangeToken = "Microsoft.Extensions.Primitives.IChangeToken";
-    public const string IConfiguration = "Microsoft.Extensions.Configuration.IConfiguration";
     public const string IObservable = "System.IObservable`1";
     public const string DiagnosticListener = "System.Diagnostics.DiagnosticListener";
 }

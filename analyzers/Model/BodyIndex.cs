@@ -17,6 +17,7 @@ internal sealed class BodyIndex
     private readonly Dictionary<ILocalSymbol, List<ILocalReferenceOperation>> _references = new(SymbolEqualityComparer.Default);
     private List<StatementSyntax>? _jumps;
     private Dictionary<ILocalSymbol, List<IOperation>>? _values;
+    private Dictionary<ILocalSymbol, List<IOperation>>? _definitions;
 
     private BodyIndex(IOperation body)
     {
@@ -144,6 +145,73 @@ internal sealed class BodyIndex
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The operations that give <paramref name="local"/> a value, in operation-tree order (found in one walk of the body,
+    /// on first use): its declarator (<c>var x = …</c>), assignments (<c>x = …</c>, <c>x += …</c>, <c>x++</c>,
+    /// deconstruction), the <c>foreach</c> loop that declares it, the <c>out</c> argument that fills it, the pattern
+    /// (<c>is T x</c>) or the <c>catch</c> clause that declares it. Empty when the body does not write it.
+    /// </summary>
+    public IReadOnlyList<IOperation> DefinitionsOf(ILocalSymbol local)
+    {
+        if (_definitions is null)
+        {
+            var definitions = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
+            foreach (var operation in _body.Descendants())
+            {
+                switch (operation)
+                {
+                    case IVariableDeclaratorOperation declarator:
+                        Add(declarator.Symbol, declarator);
+                        break;
+                    case IForEachLoopOperation loop:
+                        foreach (var declared in loop.Locals)
+                            Add(declared, loop);
+                        break;
+                    case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared } pattern:
+                        Add(declared, pattern);
+                        break;
+                    case ICatchClauseOperation catchClause:
+                        foreach (var declared in catchClause.Locals)
+                            Add(declared, catchClause);
+                        break;
+                    case ILocalReferenceOperation reference when WriteOf(reference) is { } write:
+                        Add(reference.Local, write);
+                        break;
+                }
+            }
+
+            Interlocked.CompareExchange(ref _definitions, definitions, null);
+
+            void Add(ILocalSymbol symbol, IOperation definition)
+            {
+                if (!definitions.TryGetValue(symbol, out var list))
+                    definitions[symbol] = list = new List<IOperation>();
+                list.Add(definition);
+            }
+        }
+
+        return _definitions.TryGetValue(local, out var found) ? found : (IReadOnlyList<IOperation>)Array.Empty<IOperation>();
+    }
+
+    /// <summary>
+    /// The operation that writes through <paramref name="reference"/>: the assignment it is the target of, the
+    /// <c>out</c>/<c>ref</c> argument it is (<c>out var x</c> included), the increment, or the deconstruction whose target
+    /// holds it. Null for a read.
+    /// </summary>
+    private static IOperation? WriteOf(ILocalReferenceOperation reference)
+    {
+        IOperation current = reference;
+        while (current.Parent is ITupleOperation or IDeclarationExpressionOperation)
+            current = current.Parent;
+        return current.Parent switch
+        {
+            IAssignmentOperation assignment when assignment.Target == current => assignment,
+            IArgumentOperation { Parameter.RefKind: RefKind.Out or RefKind.Ref } argument => argument,
+            IIncrementOrDecrementOperation increment when current == reference => increment,
+            _ => null,
+        };
     }
 
     /// <summary>A lambda or local function: its own body, whose jumps are not the enclosing body's.</summary>

@@ -69,63 +69,161 @@ internal static class Callers
 }
 
 /// <summary>
-/// Who calls a type's private methods, and where each call runs (<see cref="RunScope"/>): recorded from the type's
-/// invocations and method references while an analyzer visits them (<see cref="Record"/>, operation actions of the
-/// type's symbol start, which see every <c>partial</c> part but not nested types), read when the type's (or the
-/// compilation's) analysis ends. A method group counts as a call at runtime: the delegate runs whenever someone
-/// invokes it. LEAK001 asks it whether a private helper that grows a collection runs only during initialization.
+/// One call of a method of the project as <see cref="CallGraph"/> keeps it: where it runs (<see cref="Scope"/>), the
+/// method it is written in (<see cref="Caller"/>, null in a lambda or an initializer), where each argument comes from,
+/// by parameter ordinal (<see cref="Arguments"/>, <see cref="Origin.None"/> where the call leaves the parameter to its
+/// default; empty when the graph keeps no provenance), and whether it runs on behalf of a request
+/// (<see cref="InRequest"/>, for object creations).
 /// </summary>
-internal sealed class CallGraph(INamedTypeSymbol type, Lifetimes lifetimes)
-{
-    private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<RunScope>> _callers = new(SymbolEqualityComparer.Default);
+internal readonly record struct CallFact(RunScope Scope, IMethodSymbol? Caller, ImmutableArray<Origin> Arguments, bool InRequest);
 
-    /// <summary>Records <paramref name="operation"/> (an invocation or a method reference in <paramref name="containingSymbol"/>) when it targets a private method of the type.</summary>
-    public void Record(IOperation operation, ISymbol containingSymbol)
+/// <summary>
+/// Who calls a method, from where, and with what: recorded from invocations, object creations and method references
+/// while an analyzer visits them (<see cref="Record"/>, operation actions; facts are taken on the spot, so no operation
+/// tree is kept) and read when the type's (or the compilation's) analysis ends. A graph covers either one type's private
+/// methods (<see cref="CallGraph(INamedTypeSymbol, Lifetimes, Provenance?)"/>: a type's symbol start sees every call of
+/// them, in all <c>partial</c> parts but not nested types) or every method and constructor declared in the compilation's
+/// source (<see cref="ForAssembly"/>: the call-site facts of the whole compilation, gathered once). A method group counts
+/// as a call at runtime whose arguments are unseen (<see cref="HasUnseenCallers"/>). LEAK001 asks it whether a helper
+/// that grows a collection runs only during initialization, and where the parameters that feed a growth come from.
+/// </summary>
+internal sealed class CallGraph
+{
+    private readonly INamedTypeSymbol? _type;
+    private readonly IAssemblySymbol? _assembly;
+    private readonly Lifetimes _lifetimes;
+    private readonly Provenance? _provenance;
+    private readonly RequestScope? _requests;
+    private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<CallFact>> _callers = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _groups = new(SymbolEqualityComparer.Default);
+
+    /// <summary>The calls of <paramref name="type"/>'s private methods, with the provenance of their arguments when <paramref name="provenance"/> is given.</summary>
+    public CallGraph(INamedTypeSymbol type, Lifetimes lifetimes, Provenance? provenance = null)
     {
-        var method = operation switch
+        _type = type;
+        _lifetimes = lifetimes;
+        _provenance = provenance;
+    }
+
+    private CallGraph(IAssemblySymbol assembly, Lifetimes lifetimes, Provenance provenance, RequestScope? requests)
+    {
+        _assembly = assembly;
+        _lifetimes = lifetimes;
+        _provenance = provenance;
+        _requests = requests;
+    }
+
+    /// <summary>The calls of every method and constructor declared in <paramref name="assembly"/>'s source, with the provenance of their arguments.</summary>
+    public static CallGraph ForAssembly(IAssemblySymbol assembly, Lifetimes lifetimes, Provenance provenance, RequestScope? requests) =>
+        new(assembly, lifetimes, provenance, requests);
+
+    /// <summary>The graph covers the whole compilation (not one type's private methods).</summary>
+    public bool IsWide => _assembly is not null;
+
+    /// <summary>
+    /// Records <paramref name="operation"/> (an invocation, object creation or method reference in
+    /// <paramref name="containingSymbol"/>) when it targets a method the graph covers.
+    /// </summary>
+    public void Record(IOperation operation, ISymbol containingSymbol, CancellationToken cancellationToken = default)
+    {
+        var (method, arguments) = operation switch
         {
-            IInvocationOperation invocation => invocation.TargetMethod,
-            IMethodReferenceOperation reference => reference.Method,
-            _ => null,
+            IInvocationOperation invocation => (invocation.TargetMethod, invocation.Arguments),
+            IObjectCreationOperation creation => (creation.Constructor, creation.Arguments),
+            IMethodReferenceOperation reference => (reference.Method, ImmutableArray<IArgumentOperation>.Empty),
+            _ => (null, ImmutableArray<IArgumentOperation>.Empty),
         };
-        if (method?.OriginalDefinition is not { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } target
-            || !SymbolEqualityComparer.Default.Equals(target.ContainingType, type))
+        if (method?.OriginalDefinition is not { } target || !Covers(target))
+            return;
+        if (operation is IMethodReferenceOperation)
         {
+            var endpoint = _requests is not null && operation.WalkUpConversions().Parent is IDelegateCreationOperation creation
+                && creation.WalkUpConversions().Parent is IArgumentOperation { Parent: IInvocationOperation mapping }
+                && Conventions.IsEndpointMapping(mapping.TargetMethod);
+            _groups.AddOrUpdate(target, endpoint, (_, previous) => previous && endpoint);
+            _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(RunScope.Runtime, null, ImmutableArray<Origin>.Empty, false));
             return;
         }
 
-        var scope = operation is IInvocationOperation ? lifetimes.ScopeOf(operation, containingSymbol) : RunScope.Runtime;
-        _callers.GetOrAdd(target, static _ => new ConcurrentQueue<RunScope>()).Enqueue(scope);
+        var scope = _lifetimes.ScopeOf(operation, containingSymbol);
+        var origins = ImmutableArray<Origin>.Empty;
+        if (_provenance is not null && !target.Parameters.IsEmpty)
+        {
+            var builder = ImmutableArray.CreateBuilder<Origin>(target.Parameters.Length);
+            for (var i = 0; i < target.Parameters.Length; i++)
+                builder.Add(Origin.None);
+            foreach (var argument in arguments)
+            {
+                if (argument.Parameter is { Ordinal: var ordinal } && ordinal < builder.Count && argument.ArgumentKind != ArgumentKind.DefaultValue)
+                    builder[ordinal] = _provenance.Of(argument.Value, containingSymbol, cancellationToken);
+            }
+
+            origins = builder.MoveToImmutable();
+        }
+
+        var inRequest = operation is IObjectCreationOperation && _requests?.Find(operation, containingSymbol, cancellationToken) is not null;
+        var caller = operation.GetEnclosingBody() is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation { Parent: null }
+            ? containingSymbol as IMethodSymbol
+            : null;
+        _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(scope, caller?.OriginalDefinition, origins, inRequest));
+    }
+
+    /// <summary>A private ordinary method of the type, or any method or constructor declared in the assembly's source.</summary>
+    private bool Covers(IMethodSymbol target)
+    {
+        if (_type is not null)
+            return target is { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } && SymbolEqualityComparer.Default.Equals(target.ContainingType, _type);
+        return target.MethodKind is MethodKind.Ordinary or MethodKind.Constructor
+            && SymbolEqualityComparer.Default.Equals(target.ContainingAssembly, _assembly)
+            && !target.Locations.IsEmpty && target.Locations[0].IsInSource;
     }
 
     /// <summary>Where the recorded calls of <paramref name="method"/> run.</summary>
-    public IEnumerable<RunScope> CallersOf(IMethodSymbol method) =>
-        _callers.TryGetValue(method, out var scopes) ? scopes : Enumerable.Empty<RunScope>();
+    public IEnumerable<RunScope> CallersOf(IMethodSymbol method) => CallsOf(method).Select(static call => call.Scope);
+
+    /// <summary>The recorded calls of <paramref name="method"/> (method groups included, as runtime calls with no arguments).</summary>
+    public IEnumerable<CallFact> CallsOf(IMethodSymbol method) =>
+        _callers.TryGetValue(method, out var calls) ? calls : Enumerable.Empty<CallFact>();
 
     /// <summary>
-    /// True when every call of the private <paramref name="method"/> runs in a scope <paramref name="accepted"/> takes,
-    /// directly or through other private methods of the type whose own calls all do (<c>static Registry() {
-    /// Register("a", …); }</c>). A method nobody calls never runs, so it passes.
+    /// Some use of <paramref name="method"/> is a method group: whoever invokes the delegate passes arguments the graph
+    /// cannot see. <paramref name="endpoint"/> tells whether every such group is an endpoint handler
+    /// (<c>app.MapGet("/", Handler)</c>): then the framework passes request data.
+    /// </summary>
+    public bool HasUnseenCallers(IMethodSymbol method, out bool endpoint) => _groups.TryGetValue(method, out endpoint);
+
+    /// <summary>
+    /// True when every call of <paramref name="method"/> runs in a scope <paramref name="accepted"/> takes, directly or
+    /// through methods whose own calls all do (<c>static Registry() { Register("a", …); }</c>). A private method nobody
+    /// calls never runs, so it passes; so does one that only calls itself. In a type's graph the methods followed are the
+    /// type's private ones; in the compilation's graph, any method declared there (up to four calls away).
     /// </summary>
     public bool OnlyCalledFrom(IMethodSymbol method, Func<RunScope, bool> accepted)
     {
         var visiting = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        return Check(method);
+        return Check(method, 0);
 
-        bool Check(IMethodSymbol current)
+        bool Check(IMethodSymbol current, int depth)
         {
             if (!visiting.Add(current))
                 return true;                           // recursion adds no new caller
-            foreach (var caller in CallersOf(current))
+            if (depth > 4 || HasUnseenCallers(current, out _))
+                return false;
+            var any = false;
+            foreach (var call in CallsOf(current))
             {
-                if (accepted(caller))
+                any = true;
+                if (accepted(call.Scope))
                     continue;
-                if (caller is { Kind: RunScopeKind.PrivateMethod, Method: { } helper } && SymbolEqualityComparer.Default.Equals(caller.Type, type) && Check(helper))
+                var next = call.Scope is { Kind: RunScopeKind.PrivateMethod, Method: { } helper } && SymbolEqualityComparer.Default.Equals(call.Scope.Type, _type)
+                    ? helper
+                    : IsWide ? call.Caller : null;
+                if (next is not null && Check(next, depth + 1))
                     continue;
                 return false;
             }
 
-            return true;
+            return any || current.DeclaredAccessibility == Accessibility.Private || !IsWide;
         }
     }
 }

@@ -1,14 +1,26 @@
 namespace LeakAnalyzers.Model;
 
 /// <summary>
-/// One place where a field's collection grows at runtime (outside its initialization, with no capacity check of its own
-/// around it), and what the judgement still needs to know of it once every reference has been seen: the
-/// <see cref="CapacityGuard.Members"/> its conditions call, and the private <see cref="Helper"/> method of the field's
-/// type that holds it (it counts only if that method runs after initialization, <see cref="CallGraph"/>). Facts are
-/// taken when the reference is visited, so that no operation tree is kept; a question about the growth's key or value
-/// (where it comes from) adds one more fact here and one more test in <see cref="CollectionField.Evaluate"/>.
+/// One place where a field's collection grows at runtime (outside its initialization, with no capacity check or
+/// registry lookup of its own around it), and what the judgement still needs to know of it once every reference has
+/// been seen: the <see cref="CapacityGuard.Members"/> its conditions call; the private <see cref="Helper"/> method of
+/// the field's type that holds it (it counts only if that method runs after initialization, <see cref="CallGraph"/>);
+/// the <see cref="Method"/> that holds it directly (in the compilation's graph: does it run only at startup?); where its
+/// key or item comes from (<see cref="Key"/>, resolved at the call sites); whether it is a registration
+/// (<see cref="Registration"/>: the method's caller also hands over the value or handler stored); and whether the
+/// collection is keyed (<see cref="Keyed"/>, for the message). Facts are taken when the reference is visited, so that
+/// no operation tree is kept.
 /// </summary>
-internal readonly record struct GrowthSite(Location Location, ImmutableArray<ISymbol> GuardMembers, IMethodSymbol? Helper);
+internal readonly record struct GrowthSite(Location Location, ImmutableArray<ISymbol> GuardMembers, IMethodSymbol? Helper, IMethodSymbol? Method, Origin Key, bool Registration);
+
+/// <summary>A growth site that counts, and the origin that names where its key comes from (null when not unbounded, in strict mode).</summary>
+internal readonly record struct CountedSite(Location Location, Origin? Source);
+
+/// <summary>
+/// The judgement of one field: the growth sites that count, in source order, and whether some site could only be judged
+/// with the whole compilation's call sites (<see cref="Undecided"/>, in a type's own analysis).
+/// </summary>
+internal readonly record struct FieldJudgement(ImmutableArray<CountedSite> Sites, bool Undecided);
 
 /// <summary>
 /// The facts about one candidate field, filled concurrently by operation actions (<see cref="Collections.Record"/>,
@@ -74,34 +86,46 @@ internal sealed class CollectionField(IFieldSymbol field, CollectionShape shape)
     }
 
     /// <summary>
-    /// The growth sites that count, in source order (file, then position): empty when the field is bounded or out of
-    /// sight. A site does not count when a member its conditions call compares the <c>Count</c>, or when it sits in a
-    /// private helper that <paramref name="calls"/> shows runs only during initialization (no recorded call at all:
-    /// it never runs).
+    /// The growth sites that count, in source order (file, then position): none when the field is bounded or out of
+    /// sight. A site does not count when a member its conditions call compares the <c>Count</c>, when it sits in a
+    /// private helper that <paramref name="calls"/> shows runs only during initialization (no recorded call at all: it
+    /// never runs) or, in the compilation's graph, in a method whose every call runs at initialization or startup; then
+    /// it counts when its key (or item) is unbounded (<see cref="Provenance.Resolve"/>), or, with
+    /// <paramref name="strict"/> (LEAK001's old breadth), whatever its key. A site a type's graph cannot judge makes the judgement
+    /// <see cref="FieldJudgement.Undecided"/>.
     /// </summary>
-    public ImmutableArray<Location> Evaluate(CallGraph? calls)
+    public FieldJudgement Evaluate(CallGraph? calls, Provenance provenance, bool strict)
     {
         List<GrowthSite> sites;
         HashSet<ISymbol> countMembers;
         lock (_gate)
         {
             if (_settled || Shape.IsInterface && (!_trackedCreation || _otherCreation))
-                return ImmutableArray<Location>.Empty;
+                return new FieldJudgement(ImmutableArray<CountedSite>.Empty, false);
             sites = _sites.ToList();
             countMembers = new HashSet<ISymbol>(_countMembers, SymbolEqualityComparer.Default);
         }
 
-        var counted = ImmutableArray.CreateBuilder<Location>();
+        var counted = ImmutableArray.CreateBuilder<CountedSite>();
+        var undecided = false;
         foreach (var site in sites.OrderBy(s => s.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(s => s.Location.SourceSpan.Start))
         {
             if (site.GuardMembers.Any(countMembers.Contains))
                 continue;
             if (site.Helper is { } helper && (calls is null || calls.OnlyCalledFrom(helper, scope => scope.Initializes(Field))))
                 continue;
-            counted.Add(site.Location);
+            if (calls is { IsWide: true } && site.Method is { } method && site.Helper is null && calls.OnlyCalledFrom(method, scope => scope.Initializes(Field)))
+                continue;
+            var judgement = calls is null ? Judgement.Unknown : provenance.Resolve(site.Key, calls, site.Registration);
+            if (judgement.Verdict == Verdict.Unbounded)
+                counted.Add(new CountedSite(site.Location, judgement.Source));
+            else if (strict)
+                counted.Add(new CountedSite(site.Location, null));    // the old breadth: whatever the keys are
+            else if (judgement.Verdict == Verdict.Undecided)
+                undecided = true;
         }
 
-        return counted.ToImmutable();
+        return new FieldJudgement(counted.ToImmutable(), undecided);
     }
 }
 
@@ -132,8 +156,15 @@ internal sealed partial class Collections
                 if (scope.Initializes(field.Field))
                     return;
                 var guard = FindGuard(use.Member, field.Field, cancellationToken);
-                if (!guard.Direct)
-                    field.AddSite(new GrowthSite(use.Member.Syntax.GetLocation(), guard.Members, HelperOf(scope, field.Field)));
+                if (guard.Direct)
+                    return;
+                var (key, value) = GrowthArguments(use.Member, field.Shape);
+                if (key is not null && IsCheckedAgainstARegistry(use.Member, field.Field, key, cancellationToken))
+                    return;
+                var origin = key is null ? Origin.Unknown : _provenance.Of(key, containingSymbol, cancellationToken);
+                var registration = value is not null && IsRegistration(_provenance.Of(value, containingSymbol, cancellationToken), containingSymbol);
+                field.AddSite(new GrowthSite(use.Member.Syntax.GetLocation(), guard.Members, HelperOf(scope, field.Field),
+                    MethodOf(use.Member, containingSymbol), origin, registration));
                 return;
             default:                                     // evicted, reassigned, or out of sight: silent
                 field.Settle();
@@ -149,6 +180,23 @@ internal sealed partial class Collections
         if (CanBecomeMemoryCache(field.Shape, value))
             field.SetPlainCreation();
     }
+
+    /// <summary>
+    /// The value a growth stores comes only from parameters of the method that grows the collection, one of them a
+    /// handler, a type or an object (not a string or a number): the caller registers something
+    /// (<c>Register(name, handler)</c>, <c>AddMetric(metric)</c>), as startup code and extensions of a library do.
+    /// </summary>
+    private static bool IsRegistration(Origin value, ISymbol containingSymbol) =>
+        value is { Kind: OriginKind.Depends, PartlyUnknown: false }
+        && value.Inputs.All(i => i is IParameterSymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, containingSymbol.OriginalDefinition))
+        && value.Inputs.Any(i => i is IParameterSymbol { Type: { SpecialType: SpecialType.None, TypeKind: TypeKind.Delegate or TypeKind.Class or TypeKind.Interface } });
+
+    /// <summary>The method whose own body holds <paramref name="growth"/> (not a lambda or local function in it), else null.</summary>
+    private static IMethodSymbol? MethodOf(IOperation growth, ISymbol containingSymbol) =>
+        containingSymbol is IMethodSymbol { MethodKind: MethodKind.Ordinary or MethodKind.Constructor } method
+        && growth.GetEnclosingBody() is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation { Parent: null }
+            ? method.OriginalDefinition
+            : null;
 
     /// <summary>The private method of the field's own type that holds code in <paramref name="scope"/> directly, else null.</summary>
     private static IMethodSymbol? HelperOf(RunScope scope, IFieldSymbol field) =>

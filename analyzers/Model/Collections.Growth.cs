@@ -73,6 +73,40 @@ internal sealed partial class Collections
         _ => null,
     };
 
+    /// <summary>
+    /// What a growth site adds (<see cref="CollectionUse.Member"/> of a <see cref="CollectionUseKind.Growth"/>): the key of a
+    /// keyed collection (<c>Cache[key] = v</c>, <c>TryAdd(key, v)</c>, <c>GetOrAdd(key, …)</c>, an extension's key) or the
+    /// item of a set, list, queue or bag (<c>Add(item)</c>, <c>Insert(i, item)</c>, <c>AddRange(items)</c>), and the value
+    /// a keyed growth stores when it is given one (not a factory). Both null for a method group.
+    /// </summary>
+    public static (IOperation? Key, IOperation? Value) GrowthArguments(IOperation growth, CollectionShape shape)
+    {
+        switch (growth)
+        {
+            case ISimpleAssignmentOperation { Target: IPropertyReferenceOperation indexer } assignment:
+                return (indexer.Arguments.FirstOrDefault()?.Value, assignment.Value);
+            case IInvocationOperation invocation:
+                var method = invocation.TargetMethod;
+                var arguments = invocation.Arguments
+                    .Where(a => a.Parameter is { } p && !(method.IsExtensionMethod && p.Ordinal == 0) && a.ArgumentKind != ArgumentKind.DefaultValue)
+                    .OrderBy(a => a.Parameter!.Ordinal)
+                    .ToList();
+                if (arguments.Count == 0)
+                    return (null, null);
+                if (!shape.Keyed)
+                {
+                    var item = method.Name.StartsWith("Insert", StringComparison.Ordinal) ? arguments[arguments.Count - 1] : arguments[0];
+                    return (item.Value, item.Value);
+                }
+
+                var key = arguments.FirstOrDefault(a => a.Parameter!.Name == "key") ?? arguments[0];
+                var value = arguments.FirstOrDefault(a => a != key && a.Parameter!.Name is "value" or "addValue");
+                return (key.Value, value?.Value);
+            default:
+                return (null, null);
+        }
+    }
+
     /// <summary>A member of the collection, matched by name once the field's type is known to be a tracked collection.</summary>
     private static CollectionUse ClassifyMember(IOperation member, CollectionShape shape)
     {

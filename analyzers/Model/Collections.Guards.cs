@@ -68,6 +68,166 @@ internal sealed partial class Collections
         }
     }
 
+    /// <summary>
+    /// The key was checked against a registry before the write, and the code leaves (or skips the write) when it is not
+    /// there: an earlier <c>if (!Known.Contains(key)) return;</c> (<c>throw</c>, <c>break</c>…),
+    /// <c>if (!Registry.TryGetValue(key, out _)) throw …;</c>, <c>var p = Providers.GetValueOrDefault(name); if (p is null)
+    /// return NotFound();</c>, or the write inside <c>if (Known.Contains(key)) { … }</c>. The registry is configuration or
+    /// an in-memory collection other than the field (a database query, <c>IQueryable</c>, is not one); the lookup is one
+    /// of <see cref="Conventions.IsLookup"/> and names one of the key's locals or parameters. The keys that get through
+    /// are the registry's: bounded by it.
+    /// </summary>
+    public bool IsCheckedAgainstARegistry(IOperation growth, IFieldSymbol field, IOperation key, CancellationToken cancellationToken)
+    {
+        var roots = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
+        foreach (var operation in key.DescendantsAndSelf())
+        {
+            switch (operation)
+            {
+                case ILocalReferenceOperation local:
+                    roots.Add(local.Local);
+                    break;
+                case IParameterReferenceOperation parameter:
+                    roots.Add(parameter.Parameter);
+                    break;
+            }
+        }
+
+        if (roots.Count == 0)
+            return false;
+        var child = growth;
+        for (var current = growth.Parent; current is not null; child = current, current = current.Parent)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (current)
+            {
+                case IConditionalOperation conditional when child == conditional.WhenTrue && Asserts(conditional.Condition, found: true):
+                    return true;
+                case IBlockOperation block:
+                    foreach (var statement in block.Operations)
+                    {
+                        if (statement == child)
+                            break;
+                        if (statement is IConditionalOperation { WhenTrue: var whenTrue } earlier && Exits(whenTrue) && Asserts(earlier.Condition, found: false))
+                            return true;
+                    }
+
+                    break;
+                case IAnonymousFunctionOperation or ILocalFunctionOperation:
+                    return false;
+            }
+        }
+
+        return false;
+
+        // The condition, when true, says the key is (found) or is not (!found) in a registry.
+        bool Asserts(IOperation condition, bool found)
+        {
+            switch (condition.WalkDownConversions())
+            {
+                case IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not:
+                    return Asserts(not.Operand, !found);
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalOr } or:
+                    return found ? Asserts(or.LeftOperand, found) && Asserts(or.RightOperand, found) : Asserts(or.LeftOperand, found) || Asserts(or.RightOperand, found);
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd } and:
+                    return found ? Asserts(and.LeftOperand, found) || Asserts(and.RightOperand, found) : Asserts(and.LeftOperand, found) && Asserts(and.RightOperand, found);
+                case IBinaryOperation { OperatorKind: BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals } comparison:
+                    var equals = comparison.OperatorKind == BinaryOperatorKind.Equals;
+                    if (comparison.RightOperand.ConstantValue is { HasValue: true } right)
+                        return Compared(comparison.LeftOperand, right.Value, equals, found);
+                    return comparison.LeftOperand.ConstantValue is { HasValue: true } left && Compared(comparison.RightOperand, left.Value, equals, found);
+                case IIsPatternOperation { Pattern: var pattern } test:
+                    return pattern switch
+                    {
+                        IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } => !found && IsLookupResult(test.Value),
+                        INegatedPatternOperation { Pattern: IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: null } } } => found && IsLookupResult(test.Value),
+                        IRecursivePatternOperation or IDeclarationPatternOperation => found && IsLookupResult(test.Value),
+                        _ => false,
+                    };
+                case IInvocationOperation invocation:
+                    return found && IsLookup(invocation);
+                default:
+                    return false;
+            }
+        }
+
+        // lookup == false, lookup != true, result == null, result != null.
+        bool Compared(IOperation operand, object? constant, bool equals, bool found) => constant switch
+        {
+            bool flag => Asserts(operand, equals == flag ? found : !found),
+            null => (equals ? !found : found) && IsLookupResult(operand),
+            _ => false,
+        };
+
+        // A local (or value) that a lookup gave: var p = Providers.GetValueOrDefault(name); TryGetValue(name, out var p).
+        bool IsLookupResult(IOperation value)
+        {
+            value = value.WalkDownConversions();
+            if (value is IInvocationOperation direct)
+                return IsLookup(direct);
+            if (value is not ILocalReferenceOperation local)
+                return false;
+            var root = value;
+            while (root.Parent is not null)
+                root = root.Parent;
+            foreach (var definition in BodyIndex.Of(root).DefinitionsOf(local.Local))
+            {
+                var source = definition switch
+                {
+                    IVariableDeclaratorOperation declarator => (declarator.Initializer ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer)?.Value,
+                    IArgumentOperation { Parent: IInvocationOperation call } => call,
+                    ISimpleAssignmentOperation assignment => assignment.Value,
+                    _ => null,
+                };
+                if (source?.WalkDownConversions() is IInvocationOperation lookup && IsLookup(lookup))
+                    return true;
+            }
+
+            return false;
+        }
+
+        // Known.Contains(key), Registry.TryGetValue(key, out _), Options.Value.Names.Any(n => n == key), Enum.IsDefined(typeof(T), key).
+        bool IsLookup(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (!Conventions.IsLookup(method))
+                return false;
+            var receiver = invocation.Instance ?? (method.IsExtensionMethod ? invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value : null);
+            if (receiver is null)
+            {
+                if (method.ContainingType?.SpecialType != SpecialType.System_Enum)
+                    return false;
+            }
+            else
+            {
+                receiver = receiver.WalkDownConversions();
+                if (receiver is IFieldReferenceOperation reference && SymbolEqualityComparer.Default.Equals(reference.Field.OriginalDefinition, field))
+                    return false;                      // the cache itself: a hit or a miss, not a registry
+                if (!_provenance.IsConfiguration(receiver.Type) && !IsInMemoryCollection(receiver.Type))
+                    return false;
+            }
+
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Value.WalkDownConversions() == receiver)
+                    continue;
+                foreach (var operation in argument.Value.DescendantsAndSelf())
+                {
+                    if (operation is ILocalReferenceOperation l && roots.Contains(l.Local) || operation is IParameterReferenceOperation p && roots.Contains(p.Parameter))
+                        return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>A collection the application holds in memory: enumerable, and neither a string nor a query a database runs.</summary>
+    private bool IsInMemoryCollection(ITypeSymbol? type) =>
+        type is { SpecialType: not SpecialType.System_String }
+        && (type is IArrayTypeSymbol || type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable))
+        && !type.Implements(_types.Values.IQueryable);
+
     /// <summary>The symbol a guard condition names for code in <paramref name="containingSymbol"/>: a property for its accessors, else the method.</summary>
     public static ISymbol GuardMember(ISymbol containingSymbol) =>
         containingSymbol is IMethodSymbol { AssociatedSymbol: IPropertySymbol property } ? property.OriginalDefinition : containingSymbol.OriginalDefinition;

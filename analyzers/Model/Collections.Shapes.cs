@@ -21,17 +21,22 @@ internal sealed partial class Collections
     private readonly KnownTypes _types;
     private readonly KnownTypes.CollectionTypes _collections;
     private readonly Lifetimes _lifetimes;
+    private readonly Provenance _provenance;
 
-    private Collections(KnownTypes types, KnownTypes.CollectionTypes collections, Lifetimes lifetimes)
+    private Collections(KnownTypes types, KnownTypes.CollectionTypes collections, Lifetimes lifetimes, Provenance provenance)
     {
         _types = types;
         _collections = collections;
         _lifetimes = lifetimes;
+        _provenance = provenance;
     }
 
     /// <summary>Null when the compilation has none of the tracked collection types.</summary>
-    public static Collections? Create(KnownTypes types, Lifetimes lifetimes) =>
-        types.Collections is { } collections ? new Collections(types, collections, lifetimes) : null;
+    public static Collections? Create(KnownTypes types, Lifetimes lifetimes, Provenance provenance) =>
+        types.Collections is { } collections ? new Collections(types, collections, lifetimes, provenance) : null;
+
+    /// <summary>Where values come from: LEAK001 asks it of each growth's key or item.</summary>
+    public Provenance Provenance => _provenance;
 
     /// <summary>The shape of a tracked type (concrete, or one of the interfaces a tracked type is declared as), else null.</summary>
     public CollectionShape? ShapeOf(INamedTypeSymbol type)

@@ -31,6 +31,14 @@ internal static class Conventions
         method.Name.StartsWith("Queue", StringComparison.Ordinal) || method.Name.StartsWith("Enqueue", StringComparison.Ordinal);
 
     /// <summary>
+    /// The method the pipeline calls on a conventional middleware: a public instance <c>Invoke</c> or <c>InvokeAsync</c>
+    /// whose first parameter is the <c>HttpContext</c> (its other parameters are services the container resolves).
+    /// </summary>
+    public static bool IsMiddlewareInvoke(IMethodSymbol method, INamedTypeSymbol httpContext) =>
+        method is { Name: "Invoke" or "InvokeAsync", IsStatic: false, DeclaredAccessibility: Accessibility.Public, Parameters.Length: > 0 }
+        && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, httpContext);
+
+    /// <summary>
     /// A conventional middleware class: a public instance <c>Invoke</c>/<c>InvokeAsync</c> whose first parameter is the
     /// <c>HttpContext</c>. ASP.NET Core finds that method by name and creates the class once per application.
     /// </summary>
@@ -40,11 +48,8 @@ internal static class Conventions
             return false;
         foreach (var member in type.GetMembers())
         {
-            if (member is IMethodSymbol { Name: "Invoke" or "InvokeAsync", IsStatic: false, DeclaredAccessibility: Accessibility.Public, Parameters.Length: > 0 } invoke
-                && SymbolEqualityComparer.Default.Equals(invoke.Parameters[0].Type, httpContext))
-            {
+            if (member is IMethodSymbol invoke && IsMiddlewareInvoke(invoke, httpContext))
                 return true;
-            }
         }
 
         return false;
@@ -126,6 +131,45 @@ internal static class Conventions
     /// </summary>
     public static bool IsCountExtension(IMethodSymbol method) =>
         method is { Name: "Count" or "LongCount", IsExtensionMethod: true };
+
+    /// <summary>
+    /// A class that a DI framework makes a singleton by a marker rather than a registration call: an attribute named
+    /// <c>Singleton</c>, <c>RegisterSingleton</c>, <c>SingletonService</c> or <c>SingletonDependency</c> (Injectio,
+    /// AutoRegister-style generators) or a marker interface named <c>ISingletonDependency</c> (ABP), <c>ISingleton</c>,
+    /// <c>ISingletonService</c> or <c>ISingletonDependency</c>, on the class or a base class. LEAK001 counts its instance
+    /// fields as long-lived, as it does a registered singleton's.
+    /// </summary>
+    public static bool IsSingletonByMarker(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var attribute in current.GetAttributes())
+            {
+                if (attribute.AttributeClass?.Name is "SingletonAttribute" or "RegisterSingletonAttribute" or "SingletonServiceAttribute" or "SingletonDependencyAttribute")
+                    return true;
+            }
+        }
+
+        foreach (var @interface in type.AllInterfaces)
+        {
+            if (@interface.Name is "ISingletonDependency" or "ISingleton" or "ISingletonService")
+                return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A lookup that tells whether a key is in a collection or hands its entry out: <c>Contains</c>, <c>ContainsKey</c>,
+    /// <c>ContainsValue</c>, <c>TryGetValue</c>, <c>TryGet…</c>, <c>Any</c>, <c>Exists</c>, <c>GetValueOrDefault</c>,
+    /// <c>FirstOrDefault</c>, <c>SingleOrDefault</c>, <c>LastOrDefault</c>, <c>Find</c>, <c>IsDefined</c>
+    /// (<c>Enum.IsDefined</c>). LEAK001 asks it of calls on configuration or an in-memory collection, in a condition that
+    /// leaves before a growth when the key is not there: the registry bounds the keys.
+    /// </summary>
+    public static bool IsLookup(IMethodSymbol method) =>
+        method.Name is "Contains" or "ContainsKey" or "ContainsValue" or "TryGetValue" or "Any" or "Exists" or "GetValueOrDefault"
+            or "FirstOrDefault" or "SingleOrDefault" or "LastOrDefault" or "Find" or "IsDefined"
+        || method.Name.StartsWith("TryGet", StringComparison.Ordinal);
 
     // LEAK004: the await pattern ----------------------------------------------------------------------------------
 

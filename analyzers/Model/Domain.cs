@@ -20,6 +20,7 @@ internal sealed class Domain
     private readonly Lazy<Ambient?> _ambient;
     private readonly Lazy<Providers?> _providers;
     private readonly Lazy<Subscriptions?> _subscriptions;
+    private readonly Lazy<Provenance> _provenance;
 
     private Domain(Compilation compilation)
     {
@@ -30,12 +31,13 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes, Source));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types, Source));
-        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes));
+        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes, Provenance));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
         _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes));
         _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes));
         _subscriptions = new Lazy<Subscriptions?>(() => Subscriptions.Create(Types, Lifetimes));
+        _provenance = new Lazy<Provenance>(() => new Provenance(Types, Lifetimes, RequestScope, compilation.Options.OutputKind == OutputKind.DynamicallyLinkedLibrary));
     }
 
     public static Domain Get(Compilation compilation) => Cache.GetValue(compilation, static c => new Domain(c));
@@ -80,4 +82,7 @@ internal sealed class Domain
 
     /// <summary>Subscriptions to long-lived sources, and where a type undoes them. Null without ASP.NET Core and dependency injection.</summary>
     public Subscriptions? Subscriptions => _subscriptions.Value;
+
+    /// <summary>Where a value comes from (request data, fresh values, constants, reflection, configuration, a parameter), and what call sites make of it.</summary>
+    public Provenance Provenance => _provenance.Value;
 }

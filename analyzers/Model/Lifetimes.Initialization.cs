@@ -11,6 +11,12 @@ internal enum RunScopeKind
     InstanceInitialization,
     /// <summary>Directly in <see cref="RunScope.Method"/>, a private method: it runs when its callers do (<see cref="CallGraph"/>).</summary>
     PrivateMethod,
+    /// <summary>
+    /// While the application is configured: a method that takes the service collection or an application, host or
+    /// endpoint builder (<c>AddMyModule(this IServiceCollection services)</c>, <c>Startup.Configure(IApplicationBuilder app)</c>,
+    /// a library's builder that exposes the service collection). It runs once, at startup.
+    /// </summary>
+    Startup,
 }
 
 /// <summary>Where a piece of code runs (<see cref="Lifetimes.ScopeOf"/>): its <see cref="Kind"/>, with the type being built or the private method that holds it.</summary>
@@ -22,9 +28,9 @@ internal readonly record struct RunScope(RunScopeKind Kind, INamedTypeSymbol? Ty
     /// Code in this scope runs while <paramref name="field"/> is set up: any one-time static code for a static field,
     /// the constructors and initializers of its own type (or a derived one) for an instance field.
     /// </summary>
-    public bool Initializes(IFieldSymbol field) => field.IsStatic
+    public bool Initializes(IFieldSymbol field) => Kind == RunScopeKind.Startup || (field.IsStatic
         ? Kind == RunScopeKind.StaticInitialization
-        : Kind == RunScopeKind.InstanceInitialization && Type.IsOrInheritsFrom(field.ContainingType.OriginalDefinition);
+        : Kind == RunScopeKind.InstanceInitialization && Type.IsOrInheritsFrom(field.ContainingType.OriginalDefinition));
 }
 
 internal sealed partial class Lifetimes
@@ -47,6 +53,8 @@ internal sealed partial class Lifetimes
                 return new RunScope(RunScopeKind.InstanceInitialization, constructor.ContainingType.OriginalDefinition);
             case IMethodSymbol method when IsModuleInitializer(method) || IsEntryPoint(method):
                 return new RunScope(RunScopeKind.StaticInitialization);    // runs once: a module initializer, Main or top-level statements
+            case IMethodSymbol { MethodKind: MethodKind.Ordinary } method when IsConfiguration(method):
+                return new RunScope(RunScopeKind.Startup);
             case IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } method:
                 return new RunScope(RunScopeKind.PrivateMethod, method.ContainingType.OriginalDefinition, method.OriginalDefinition);
             case IFieldSymbol or IPropertySymbol:     // initializers
@@ -63,6 +71,52 @@ internal sealed partial class Lifetimes
     /// callback, a timer, an event handler), not one run on the spot: the code runs at runtime, whoever created the lambda.
     /// </summary>
     public bool RunsLater(IOperation operation) => IsDeferred(operation);
+    /// A method that configures the application (<see cref="RunScopeKind.Startup"/>): one of its parameters is the
+    /// service collection, an application, host or endpoint builder, or a builder that exposes the service collection
+    /// (<c>IMvcBuilder.Services</c>, a library's own builder). Decided once per method.
+    /// </summary>
+    public bool IsConfiguration(IMethodSymbol method)
+    {
+        if (method.Parameters.IsEmpty)
+            return false;
+        return _configuration.GetOrAdd(method, m =>
+        {
+            foreach (var parameter in m.Parameters)
+            {
+                if (IsBuilder(parameter.Type))
+                    return true;
+            }
+
+            return false;
+        });
+    }
+
+    private bool IsBuilder(ITypeSymbol type)
+    {
+        if (type.SpecialType != SpecialType.None || type.IsValueType || type.TypeKind is not (TypeKind.Class or TypeKind.Interface))
+            return false;
+        var extensions = _types.Extensions;
+        var collection = extensions.IServiceCollection;
+        if (collection is null)
+            return false;
+        if (type.Implements(collection) || type.Implements(extensions.IHostBuilder) || type.Implements(extensions.IHostApplicationBuilder)
+            || type.Implements(extensions.IWebHostBuilder) || type.Implements(_types.AspNetCore?.IApplicationBuilder)
+            || type.Implements(_types.AspNetCore?.IEndpointRouteBuilder))
+        {
+            return true;
+        }
+
+        foreach (var candidate in type.AllInterfaces.Prepend(type as INamedTypeSymbol))
+        {
+            foreach (var member in candidate?.GetMembers() ?? ImmutableArray<ISymbol>.Empty)
+            {
+                if (member is IPropertySymbol { IsStatic: false } property && SymbolEqualityComparer.Default.Equals(property.Type, collection))
+                    return true;
+            }
+        }
+
+        return false;
+    }
 
     private bool IsModuleInitializer(IMethodSymbol method) =>
         method.IsStatic && method.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, _types.Reflection.ModuleInitializerAttribute));

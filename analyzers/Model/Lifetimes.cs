@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace LeakAnalyzers.Model;
 
 /// <summary>
@@ -9,6 +11,7 @@ internal sealed partial class Lifetimes
 {
     private readonly KnownTypes _types;
     private readonly Lazy<IMethodSymbol?> _entryPoint;
+    private readonly ConcurrentDictionary<IMethodSymbol, bool> _configuration = new(SymbolEqualityComparer.Default);
 
     public Lifetimes(Compilation compilation, KnownTypes types)
     {
@@ -71,4 +74,16 @@ internal sealed partial class Lifetimes
 
     /// <summary>A type the host creates once and runs for the life of the application.</summary>
     public bool IsHostedService(INamedTypeSymbol type) => type.Implements(_types.Extensions.IHostedService);
+
+    /// <summary>
+    /// A class with one instance for the life of the application whatever the registrations of this compilation say: a
+    /// hosted service, a conventional middleware class (the pipeline creates it once), or a class a DI framework's marker
+    /// makes a singleton (<see cref="Conventions.IsSingletonByMarker"/>). Registrations in another project are out of
+    /// sight; LEAK001's <c>singleton_types</c> option names those.
+    /// </summary>
+    public bool IsApplicationLifetime(INamedTypeSymbol type) =>
+        type.TypeKind == TypeKind.Class
+        && (IsHostedService(type)
+            || _types.AspNetCore is { } aspNetCore && Conventions.IsConventionalMiddleware(type, aspNetCore.HttpContext)
+            || Conventions.IsSingletonByMarker(type));
 }

@@ -105,6 +105,19 @@ internal sealed class RequestScope
         return Conventions.IsConventionalMiddleware(type, HttpContext);
     }
 
+    /// <summary>
+    /// Request code the framework calls with request data: an instance method of a type it creates for requests (an
+    /// action, page handler, hub method, middleware <c>Invoke</c>, filter), or a method taking the <c>HttpContext</c>,
+    /// <c>HttpRequest</c> or <c>HttpResponse</c> (or a wrapper of it: <see cref="IsRequestContext"/>). Constructors are not: the container calls them with services.
+    /// </summary>
+    public bool IsRequestCode(IMethodSymbol method) =>
+        method.MethodKind == MethodKind.Ordinary
+        && (!method.IsStatic && method.ContainingType is { } type && IsRequestType(type) || method.Parameters.Any(p => IsRequestContext(p.Type)));
+
+    /// <summary>A parameter the container fills, not the request: one after the <c>HttpContext</c> of a conventional middleware's <c>Invoke</c>.</summary>
+    public bool IsInjected(IParameterSymbol parameter) =>
+        parameter.Ordinal > 0 && parameter.ContainingSymbol is IMethodSymbol method && Conventions.IsMiddlewareInvoke(method, HttpContext);
+
     /// <summary>True when the container creates the type, so a constructor parameter is injected (filter attributes are not).</summary>
     public bool IsCreatedByContainer(INamedTypeSymbol type) => IsRequestType(type) && !type.IsOrInheritsFrom(_types.Reflection.Attribute);
 

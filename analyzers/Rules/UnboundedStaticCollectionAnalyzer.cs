@@ -33,6 +33,10 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
     internal const string CacheSizeLimitOption = "LEAK001.cache_size_limit";
     /// <summary>The MemoryCache fix's sliding expiration, in minutes.</summary>
     internal const string CacheSlidingExpirationMinutesOption = "LEAK001.cache_sliding_expiration_minutes";
+    /// <summary>Whether growth whose keys the provenance analysis cannot trace is reported too (the rule's breadth before provenance).</summary>
+    internal const string StrictOption = "LEAK001.strict";
+    /// <summary>Classes that live as long as the application although this compilation does not register them (<c>Namespace.Type</c>, comma-separated, subclasses included).</summary>
+    internal const string SingletonTypesOption = "LEAK001.singleton_types";
 
     internal const int DefaultCacheSizeLimit = 10_000;
     internal const int DefaultCacheSlidingExpirationMinutes = 10;
@@ -59,6 +63,12 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
 
         /// <summary>The collection can be emptied by a capacity check (<see cref="Collections.CanBeCleared"/>).</summary>
         public const string Bound = "Bound";
+
+        /// <summary>
+        /// How many of the additional locations are growth sites (the first ones, in source order); the ones after them
+        /// point at where the keys come from, for the reader, and the fixes ignore them.
+        /// </summary>
+        public const string GrowthSites = "GrowthSites";
     }
 
     /// <summary>
@@ -81,11 +91,14 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         private readonly KnownTypes _types;
         private readonly Lifetimes _lifetimes;
         private readonly Collections _collections;
+        private readonly Provenance _provenance;
         private readonly DiagnosticDescriptor _descriptor;
         private readonly bool _settledInType;
+        private readonly bool _singletonsByDefault;
         private readonly ConcurrentDictionary<IFieldSymbol, CollectionField?> _candidates = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<INamedTypeSymbol, CallGraph> _calls = new(SymbolEqualityComparer.Default);
         private readonly ConcurrentDictionary<string, ConfiguredTypes> _boundedKeys = new(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, ConfiguredTypes> _singletonTypes = new(StringComparer.Ordinal);
 
         private Context(Compilation compilation, AnalyzerOptions options, Domain domain, Collections collections, DiagnosticDescriptor descriptor, bool settledInType)
         {
@@ -94,11 +107,14 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             _types = domain.Types;
             _lifetimes = domain.Lifetimes;
             _collections = collections;
+            _provenance = domain.Provenance;
             _descriptor = descriptor;
             _settledInType = settledInType;
-            var includeSingletons = !settledInType && compilation.SyntaxTrees.Any(t => options.GetBool(t, IncludeSingletonsOption, false));
+            _singletonsByDefault = domain.Services is not null;
+            var includeSingletons = !settledInType && compilation.SyntaxTrees.Any(t => options.GetBool(t, IncludeSingletonsOption, _singletonsByDefault));
             Registry = includeSingletons && domain.Services is { } services ? new ServiceRegistry(services) : null;
             IncludeSingletonsAnywhere = includeSingletons;
+            Calls = settledInType ? null : CallGraph.ForAssembly(compilation.Assembly, _lifetimes, _provenance, domain.RequestScope);
         }
 
         /// <summary>The analysis of the fields settled in their type (<paramref name="settledInType"/>) or of the others; null when the compilation has no tracked collection type.</summary>
@@ -116,6 +132,16 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         /// <summary>The compilation's DI registrations, gathered when singletons' fields are judged (and DI is referenced).</summary>
         public ServiceRegistry? Registry { get; }
 
+        /// <summary>
+        /// The compilation-end analysis's call sites of every method of the compilation, with where their arguments come
+        /// from: the provenance of a key that is a parameter is decided there (null in the type-settled analysis).
+        /// </summary>
+        public CallGraph? Calls { get; }
+
+        /// <summary>Records a call for <see cref="Calls"/>.</summary>
+        public void RecordCall(OperationAnalysisContext context) =>
+            Calls?.Record(context.Operation, context.ContainingSymbol, context.CancellationToken);
+
         /// <summary>For a type with settled candidate fields: follows their references in the type and judges them at its end.</summary>
         public void StartTypeOfSettledFields(SymbolStartAnalysisContext context)
         {
@@ -123,8 +149,8 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             var fields = CandidatesOf(type);
             if (fields.IsEmpty)
                 return;
-            var calls = new CallGraph(type, _lifetimes);
-            context.RegisterOperationAction(c => calls.Record(c.Operation, c.ContainingSymbol), OperationKind.Invocation, OperationKind.MethodReference);
+            var calls = new CallGraph(type, _lifetimes, _provenance);
+            context.RegisterOperationAction(c => calls.Record(c.Operation, c.ContainingSymbol, c.CancellationToken), OperationKind.Invocation, OperationKind.MethodReference);
             context.RegisterOperationAction(c =>
             {
                 var reference = (IFieldReferenceOperation)c.Operation;
@@ -143,18 +169,21 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             context.RegisterSymbolEndAction(c =>
             {
                 foreach (var field in fields)
-                    Report(field, calls, c.ReportDiagnostic);
+                    Report(field, field.Evaluate(calls, _provenance, IsStrict(field)), c.ReportDiagnostic);
             });
         }
 
-        /// <summary>For a type with other candidate fields: which of its private methods are called from where (read at compilation end).</summary>
+        /// <summary>
+        /// For a type with candidate fields: which of its private methods are called from where (read at compilation end,
+        /// for the settled fields' judgement in their type, which decides whether the compilation's call sites must).
+        /// </summary>
         public void StartTypeOfWideFields(SymbolStartAnalysisContext context)
         {
             var type = (INamedTypeSymbol)context.Symbol;
-            if (CandidatesOf(type).IsEmpty)
+            if (!CandidatesOf(type).Any(f => IsSettledInType(f.Field)))
                 return;
-            var calls = _calls.GetOrAdd(type, t => new CallGraph(t, _lifetimes));
-            context.RegisterOperationAction(c => calls.Record(c.Operation, c.ContainingSymbol), OperationKind.Invocation, OperationKind.MethodReference);
+            var calls = _calls.GetOrAdd(type, t => new CallGraph(t, _lifetimes, _provenance));
+            context.RegisterOperationAction(c => calls.Record(c.Operation, c.ContainingSymbol, c.CancellationToken), OperationKind.Invocation, OperationKind.MethodReference);
         }
 
         public void AnalyzeWideReference(OperationAnalysisContext context)
@@ -174,32 +203,82 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// Judges, with the compilation's call sites, the fields that are not settled in their type, and the settled ones
+        /// whose type alone could not decide where a key comes from (a parameter of a non-private method): those the type's
+        /// own analysis reported, or found bounded, are left alone.
+        /// </summary>
         public void ReportWide(CompilationAnalysisContext context)
         {
             foreach (var pair in _candidates)
             {
                 context.CancellationToken.ThrowIfCancellationRequested();
-                if (pair.Value is not { } field)
+                if (pair.Value is not { } field || Calls is null)
                     continue;
-                if (!field.Field.IsStatic && Registry?.IsRegistered(field.Field.ContainingType, ServiceLifetime.Singleton) != true)
+                if (!field.Field.IsStatic && !IsSingleton(field.Field.ContainingType))
                     continue;
-                _calls.TryGetValue(field.Field.ContainingType.OriginalDefinition, out var calls);
-                Report(field, calls, context.ReportDiagnostic);
+                var strict = IsStrict(field);
+                if (IsSettledInType(field.Field))
+                {
+                    var local = field.Evaluate(_calls.TryGetValue(field.Field.ContainingType.OriginalDefinition, out var own) ? own : null, _provenance, strict);
+                    if (!local.Sites.IsEmpty || !local.Undecided)
+                        continue;                        // the type's analysis reported it, or found nothing to report
+                }
+
+                Report(field, field.Evaluate(Calls, _provenance, strict), context.ReportDiagnostic);
             }
         }
 
-        /// <summary>Reports <paramref name="field"/> at its declaration when some growth counts, handing the fixer every such site and the fixes that apply.</summary>
-        private void Report(CollectionField field, CallGraph? calls, Action<Diagnostic> report)
+        /// <summary>
+        /// Reports <paramref name="field"/> at its declaration when some growth counts, handing the fixer every such site
+        /// and the fixes that apply; the message names where the keys come from, and the locations after the growth sites
+        /// point at those sources.
+        /// </summary>
+        private void Report(CollectionField field, FieldJudgement judgement, Action<Diagnostic> report)
         {
-            var sites = field.Evaluate(calls);
+            var sites = judgement.Sites;
             if (sites.IsEmpty)
                 return;
+            var locations = new List<Location>(sites.Length);
+            foreach (var site in sites)
+                locations.Add(site.Location);
+            var growthSites = locations.Count;
+            foreach (var site in sites)
+            {
+                if (site.Source?.Source is { IsInSource: true } source && !locations.Contains(source))
+                    locations.Add(source);
+            }
+
             var properties = ImmutableDictionary.CreateRange(new[]
             {
                 new KeyValuePair<string, string?>(Properties.MemoryCache, field.CanBecomeMemoryCache ? "true" : "false"),
                 new KeyValuePair<string, string?>(Properties.Bound, Collections.CanBeCleared(field.Field.Type) ? "true" : "false"),
+                new KeyValuePair<string, string?>(Properties.GrowthSites, growthSites.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             });
-            report(Diagnostic.Create(_descriptor, field.Field.Locations[0], sites, properties, field.Field.Name));
+            var described = sites.FirstOrDefault(s => s.Source is not null).Source;
+            var what = field.Shape.Keyed ? "keys" : "items";
+            var from = described is null ? $"{what} the analysis does not trace" : $"{what} from {described.Description}";
+            report(Diagnostic.Create(_descriptor, field.Field.Locations[0], locations, properties, field.Field.Name, from));
+        }
+
+        /// <summary><see cref="StrictOption"/> for the file that declares <paramref name="field"/>.</summary>
+        private bool IsStrict(CollectionField field) =>
+            field.Field.Locations.FirstOrDefault()?.SourceTree is { } tree && _options.GetBool(tree, StrictOption, false);
+
+        /// <summary>
+        /// A class with one instance for the life of the application: registered as a singleton in this compilation, or
+        /// known to be one without a registration here (<see cref="Lifetimes.IsApplicationLifetime"/>, or named in
+        /// <see cref="SingletonTypesOption"/>).
+        /// </summary>
+        private bool IsSingleton(INamedTypeSymbol type)
+        {
+            if (Registry?.IsRegistered(type, ServiceLifetime.Singleton) == true || _lifetimes.IsApplicationLifetime(type))
+                return true;
+            var tree = type.Locations.FirstOrDefault(l => l.IsInSource)?.SourceTree;
+            if (tree is null || _options.GetOption(tree, SingletonTypesOption) is not { Length: > 0 } configured)
+                return false;
+            var singletons = _singletonTypes.GetOrAdd(configured, _ => _types.Configured(_options.GetList(tree, SingletonTypesOption)));
+            return singletons.Contains(type, interfaces: true);
         }
 
         private ImmutableArray<CollectionField> CandidatesOf(INamedTypeSymbol type)
@@ -232,7 +311,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         private CollectionField? CreateCandidate(IFieldSymbol field)
         {
             if (field.IsConst || field.IsImplicitlyDeclared || field.Type is not INamedTypeSymbol type
-                || IsSettledInType(field) != _settledInType                // the other analyzer's field
+                || _settledInType && !IsSettledInType(field)               // the compilation-end analyzer's field
                 || field.Locations.FirstOrDefault() is not { IsInSource: true, SourceTree: { } tree }
                 || !SymbolEqualityComparer.Default.Equals(field.ContainingAssembly, _compilation.Assembly)
                 || _collections.ShapeOf(type) is not { } shape)
@@ -240,7 +319,7 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
                 return null;
             }
 
-            if (!field.IsStatic && (field.ContainingType.TypeKind != TypeKind.Class || !_options.GetBool(tree, IncludeSingletonsOption, false)))
+            if (!field.IsStatic && (field.ContainingType.TypeKind != TypeKind.Class || !_options.GetBool(tree, IncludeSingletonsOption, _singletonsByDefault)))
                 return null;
             var configured = _options.GetOption(tree, BoundedKeyTypesOption) ?? "";
             var bounded = _boundedKeys.GetOrAdd(configured, _ => _types.Configured(_options.GetList(tree, BoundedKeyTypesOption)));

@@ -120,6 +120,13 @@ public sealed partial class UnboundedStaticCollectionFixer : CodeFixProvider
         public bool Allows(string property) =>
             Diagnostic.Properties.TryGetValue(property, out var value) && value == "true";
 
+        /// <summary>The growth sites among the diagnostic's additional locations (the first ones; the rest point at where the keys come from).</summary>
+        private static IEnumerable<Location> GrowthSites(Diagnostic diagnostic) =>
+            diagnostic.Properties.TryGetValue(UnboundedStaticCollectionAnalyzer.Properties.GrowthSites, out var text)
+            && int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count)
+                ? diagnostic.AdditionalLocations.Take(count)
+                : diagnostic.AdditionalLocations;
+
         /// <summary>Annotates the reported declarators and growth sites of <paramref name="diagnostics"/> (in that order) and lists them in <paramref name="targets"/>.</summary>
         public static async Task<Solution> AnnotateAsync(Solution solution, IEnumerable<Diagnostic> diagnostics, List<Target> targets, CancellationToken cancellationToken)
         {
@@ -132,7 +139,7 @@ public sealed partial class UnboundedStaticCollectionFixer : CodeFixProvider
                 var growth = new SyntaxAnnotation("LeakAnalyzers.LEAK001.Growth");
                 Mark(document, diagnostic.Location.SourceSpan, field);
                 var sites = ImmutableArray.CreateBuilder<DocumentId>();
-                foreach (var location in diagnostic.AdditionalLocations)
+                foreach (var location in GrowthSites(diagnostic))
                 {
                     if (DocumentOf(solution, location) is not { } siteDocument)
                         continue;

@@ -140,6 +140,20 @@ public sealed class ConventionsTests
     }
 
     [Theory]
+    [InlineData("Middleware", "InvokeAsync", true)]
+    [InlineData("SyncMiddleware", "Invoke", true)]
+    [InlineData("RequestHandler", "InvokeAsync", false)]   // its first parameter is not the HttpContext
+    [InlineData("PrivateInvoke", "InvokeAsync", false)]
+    [InlineData("StaticInvoke", "InvokeAsync", false)]
+    [InlineData("Handle", "HandleAsync", false)]           // not named Invoke/InvokeAsync
+    public async Task IsMiddlewareInvoke(string type, string method, bool expected)
+    {
+        var source = await ModelSource.CompileAsync(Source);
+
+        Assert.Equal(expected, Conventions.IsMiddlewareInvoke(source.Method(type, method), source.Type("Microsoft.AspNetCore.Http.HttpContext")));
+    }
+
+    [Theory]
     [InlineData("cancellationToken", true)]
     [InlineData("ct", true)]
     [InlineData("_stopping", true)]

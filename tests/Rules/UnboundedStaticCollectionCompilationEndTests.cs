@@ -14,9 +14,11 @@ namespace LeakAnalyzers.Tests.Rules;
 /// what, and when the IDE can see it:
 /// <list type="bullet">
 /// <item><see cref="UnboundedStaticCollectionAnalyzer"/> judges the private static fields of a type without nested
-/// types at the type's symbol end. Its diagnostics are local to the document, its descriptor has no
+/// types at the type's symbol end, when the type alone tells where the keys come from (request data, fresh values, a
+/// private method's callers). Its diagnostics are local to the document, its descriptor has no
 /// <c>CompilationEnd</c> tag, so the IDE computes them as you type and offers the fixes from the lightbulb.</item>
-/// <item><see cref="UnboundedStaticCollectionCompilationEndAnalyzer"/> judges every other field at compilation end:
+/// <item><see cref="UnboundedStaticCollectionCompilationEndAnalyzer"/> judges every other field, and the private ones whose
+/// keys are parameters of non-private methods (their call sites decide), at compilation end:
 /// only a whole-compilation analysis (a build, full-solution analysis, Fix All, <c>dotnet format</c>) reports them.</item>
 /// </list>
 /// </summary>
@@ -36,12 +38,12 @@ public sealed class UnboundedStaticCollectionCompilationEndTests
     private const string Uses = """
         public static partial class Sessions
         {
-            public static void Open(string id, string user) => Active[id] = user;
+            public static void Open(string user) => Active[System.Guid.NewGuid().ToString("N")] = user;
         }
 
         public static class Counter
         {
-            public static void Hit(string path) => Sessions.Hits[path] = 1;
+            public static void Hit(Microsoft.AspNetCore.Http.HttpContext context) => Sessions.Hits[context.Request.Path.Value ?? "/"] = 1;
         }
         """;
 
@@ -90,7 +92,7 @@ public sealed class UnboundedStaticCollectionCompilationEndTests
         var diagnostic = Assert.Single(document);
         Assert.Same(Descriptors.UnboundedStaticCollection, diagnostic.Descriptor);
         Assert.Contains("'Active'", diagnostic.GetMessage(), StringComparison.Ordinal);
-        Assert.Same(trees[1], Assert.Single(diagnostic.AdditionalLocations).SourceTree);
+        Assert.All(diagnostic.AdditionalLocations, location => Assert.Same(trees[1], location.SourceTree));   // the growth, then the key's source
     }
 
     /// <summary>
@@ -132,7 +134,7 @@ public sealed class UnboundedStaticCollectionCompilationEndTests
             {
                 {{modifiers}} readonly Dictionary<string, int> Items = new();
 
-                public static void Put(string key) => Items[key] = 1;
+                public static void Put() => Items[System.Guid.NewGuid().ToString("N")] = 1;
 
                 {{nested}}
             }

@@ -133,7 +133,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 private static Product Load(int id) => new(id, "x");
             }
-            """, Cache);
+            """, StrictCache);
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed partial class UnboundedStaticCollectionTests
                 public static decimal Bump(string sku) => Prices.Set(sku, Prices.TryGetValue<decimal>(sku, out var current) ? current + 1m : 1m, PricesEntryOptions);
             }
             """,
-        ], Cache);
+        ], StrictCache);
     }
 
     private const string TenantsSource = """
@@ -311,7 +311,7 @@ public sealed partial class UnboundedStaticCollectionTests
             {
                 public static void Configure(IServiceCollection services) => services.AddSingleton<UserDirectory>();
             }
-            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, Options = Singletons.Options, FixCompilationEndDiagnostics = true });
+            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, Options = StrictSingletons.Options, FixCompilationEndDiagnostics = true });
     }
 
     /// <summary>
@@ -374,7 +374,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public static void Rename(ProductView product) => Products.Set(product.Id, product, ProductsEntryOptions);
             }
-            """, Cache);
+            """, StrictCache);
     }
 
     [Fact]
@@ -410,7 +410,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 private static byte[] Render(string path) => new byte[16];
             }
-            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, LanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp8 });
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")], CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, LanguageVersion = Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp8, FixCompilationEndDiagnostics = true });
     }
 
     private const string NamesSource = """
@@ -427,7 +427,7 @@ public sealed partial class UnboundedStaticCollectionTests
     [Fact]
     public async Task NoFix_MemoryCache_WithoutMicrosoftExtensionsCachingMemory()
     {
-        await VerifyCS.FixAsync(NamesSource, NamesSource, new TestSettings { References = References.NetOnly, CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle });
+        await VerifyCS.FixAsync(NamesSource, NamesSource, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")], References = References.NetOnly, CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle, FixCompilationEndDiagnostics = true });
     }
 
     [Fact]
@@ -448,7 +448,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     Names[id] = name;
                 }
             }
-            """, new TestSettings { References = References.NetOnly });
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true")], References = References.NetOnly, FixCompilationEndDiagnostics = true });
     }
 
     [Theory]
@@ -483,7 +483,7 @@ public sealed partial class UnboundedStaticCollectionTests
                 private static void Show(IReadOnlyDictionary<string, string> map) { }
             }
             """;
-        await VerifyCS.FixAsync(source, source, Cache);
+        await VerifyCS.FixAsync(source, source, StrictCache);
     }
 
     [Theory]
@@ -512,7 +512,7 @@ public sealed partial class UnboundedStaticCollectionTests
                 private static Dictionary<string, int> Create() => new();
             }
             """;
-        await VerifyCS.FixAsync(source, source, Cache);
+        await VerifyCS.FixAsync(source, source, StrictCache);
     }
 
     [Fact]
@@ -612,12 +612,7 @@ public sealed partial class UnboundedStaticCollectionTests
                             LastSeen.Clear();
                         LastSeen.Add(user + "?", "unknown");
                     }
-                    Func<string, string> mark = u =>
-                    {
-                        if (LastSeen.Count >= LastSeenCapacity)
-                            LastSeen.Clear();
-                        return LastSeen[u] = "marked";
-                    };
+                    Func<string, string> mark = u => LastSeen[u] = "marked";
                     mark(user);
                 }
             }
@@ -699,7 +694,7 @@ public sealed partial class UnboundedStaticCollectionTests
                 }
             }
             """,
-        ], Bound);
+        ], StrictBound);
     }
 
     [Fact]
@@ -791,7 +786,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     RecentPaths.Enqueue("error " + path);
                 }
             }
-            """, Bound);
+            """, StrictBound);
     }
 
     [Fact]
@@ -807,7 +802,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public static void Import(string[] tags) => Array.ForEach(tags, All.Add);
             }
-            """);
+            """, StrictFix);
     }
 
     [Fact]
@@ -830,7 +825,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     return id;
                 }
             }
-            """);
+            """, AnyFix);
     }
 
     [Theory]
@@ -848,7 +843,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 {{member}}
             }
-            """);
+            """, StrictFix);
     }
 
     private const string MixedSource = """
@@ -864,6 +859,13 @@ public sealed partial class UnboundedStaticCollectionTests
                 PerPage[page] = PerPage.TryGetValue(page, out var n) ? n + 1 : 1;
                 Addresses.Add(address);
             }
+        }
+
+        // Request code feeds the public helper: the keys are the request's path and client address.
+        public static class VisitEndpoints
+        {
+            public static void Record(Microsoft.AspNetCore.Http.HttpContext context) =>
+                Visits.Visit(context.Request.Path.Value ?? "/", context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         }
         """;
 
@@ -897,6 +899,13 @@ public sealed partial class UnboundedStaticCollectionTests
                 Addresses.Add(address);
             }
         }
+
+        // Request code feeds the public helper: the keys are the request's path and client address.
+        public static class VisitEndpoints
+        {
+            public static void Record(Microsoft.AspNetCore.Http.HttpContext context) =>
+                Visits.Visit(context.Request.Path.Value ?? "/", context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        }
         """)]
     [InlineData(UnboundedStaticCollectionFixer.BoundTitle, """
         using System.Collections.Generic;
@@ -917,6 +926,13 @@ public sealed partial class UnboundedStaticCollectionTests
                     Addresses.Clear();
                 Addresses.Add(address);
             }
+        }
+
+        // Request code feeds the public helper: the keys are the request's path and client address.
+        public static class VisitEndpoints
+        {
+            public static void Record(Microsoft.AspNetCore.Http.HttpContext context) =>
+                Visits.Visit(context.Request.Path.Value ?? "/", context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
         }
         """)]
     public async Task Fixes_FixAllInTheSolution_UsesTheOtherFixWhereTheChosenOneDoesNotApply(string key, string expected)

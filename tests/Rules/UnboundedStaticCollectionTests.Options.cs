@@ -50,7 +50,7 @@ public sealed partial class UnboundedStaticCollectionTests
 
                 public static void Put(string sku, decimal price) => BySku[sku] = price;
             }
-            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.BoundedKeyTypesOption, "Shop.Region")] });
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true"), (UnboundedStaticCollectionAnalyzer.BoundedKeyTypesOption, "Shop.Region")] });
     }
 
     [Theory]
@@ -93,7 +93,7 @@ public sealed partial class UnboundedStaticCollectionTests
                     {{registration}}
                 }
             }
-            """, Singletons);
+            """, StrictSingletons);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed partial class UnboundedStaticCollectionTests
             {
                 public static void Configure(IServiceCollection services) => services.AddSingleton<FeatureFlags>();
             }
-            """, Singletons);
+            """, StrictSingletons);
     }
 
     [Fact]
@@ -147,7 +147,28 @@ public sealed partial class UnboundedStaticCollectionTests
     }
 
     [Fact]
-    public async Task Option_include_singletons_OffByDefault()
+    public async Task Option_include_singletons_OnByDefaultWithDependencyInjection()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Collections.Generic;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class UserCache
+            {
+                private readonly Dictionary<int, string> [|_names|] = new();
+
+                public void Remember(int id, string name) => _names[id] = name;
+            }
+
+            public static class Setup
+            {
+                public static void Configure(IServiceCollection services) => services.AddSingleton<UserCache>();
+            }
+            """, Strict);
+    }
+
+    [Fact]
+    public async Task Option_include_singletons_FalseTurnsSingletonsOff()
     {
         await Analyze.NoDiagnosticsAsync("""
             using System.Collections.Generic;
@@ -164,7 +185,7 @@ public sealed partial class UnboundedStaticCollectionTests
             {
                 public static void Configure(IServiceCollection services) => services.AddSingleton<UserCache>();
             }
-            """);
+            """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.IncludeSingletonsOption, "false")] });
     }
 
     [Fact]
@@ -222,7 +243,8 @@ public sealed partial class UnboundedStaticCollectionTests
             """, new TestSettings
         {
             CodeAction = UnboundedStaticCollectionFixer.MemoryCacheTitle,
-            Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "2000"), (UnboundedStaticCollectionAnalyzer.CacheSlidingExpirationMinutesOption, "30")],
+            FixCompilationEndDiagnostics = true,
+            Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true"), (UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "2000"), (UnboundedStaticCollectionAnalyzer.CacheSlidingExpirationMinutesOption, "30")],
         });
     }
 
@@ -244,6 +266,6 @@ public sealed partial class UnboundedStaticCollectionTests
                     Names[id] = name;
                 }
             }
-            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, Options = [(UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "250000")] });
+            """, new TestSettings { CodeAction = UnboundedStaticCollectionFixer.BoundTitle, FixCompilationEndDiagnostics = true, Options = [(UnboundedStaticCollectionAnalyzer.StrictOption, "true"), (UnboundedStaticCollectionAnalyzer.CacheSizeLimitOption, "250000")] });
     }
 }

@@ -1,0 +1,365 @@
+namespace LeakAnalyzers.Model;
+
+/// <summary>
+/// Where a value comes from (<see cref="Of"/>): a bounded walk back through one method body from the value to its
+/// sources — locals to their definitions, members to their instances, calls to their receiver and arguments, tuples,
+/// interpolations, conditionals and <c>??</c> to their parts — that stops at what it recognizes by symbol:
+/// <list type="bullet">
+/// <item><b>request data</b>: the parameters of request code (controller and page actions, hub methods, endpoint
+/// lambdas), the <c>HttpContext</c> and what it hands out (route/query/header/cookie/form values, the user's claims, the
+/// session, the connection), a controller's <c>HttpContext</c>/<c>Request</c>/<c>User</c>/<c>RouteData</c>, a hub's
+/// <c>Context</c> (<c>Provenance.Requests.cs</c>);</item>
+/// <item><b>fresh values</b>: <c>Guid.NewGuid()</c>, <c>DateTime</c>/<c>DateTimeOffset</c> <c>Now</c>/<c>UtcNow</c>,
+/// <c>Stopwatch</c> and <c>Environment</c> ticks, <c>TimeProvider</c>, <c>Interlocked</c> counters and <c>++</c> of a
+/// field;</item>
+/// <item><b>bounded values</b>: constants, <c>nameof</c>, <c>default</c>, static readonly fields (one value each),
+/// enums, booleans and bytes (and tuples, nullables or anonymous objects made only of them), reflection (<c>Type</c>,
+/// <c>MemberInfo</c>, <c>Assembly</c>, <c>Module</c>, <c>ParameterInfo</c>, <c>typeof</c>, <c>GetType()</c>, and any
+/// member or string of them), configuration (<c>IConfiguration</c>, <c>IOptions&lt;T&gt;</c> and its monitors),
+/// <c>x % n</c> and <c>x &amp; n</c> with a constant <c>n</c>;</item>
+/// <item><b>inputs</b>: a parameter of the project's own method (or, in a constructor, the object being built), which
+/// the call sites decide (<c>Provenance.CallSites.cs</c>).</item>
+/// </list>
+/// Anything else is <see cref="OriginKind.Unknown"/>. The walk visits at most <see cref="Budget"/> operations per
+/// question and never leaves the body: what crosses methods is gathered once per compilation as call-site facts.
+/// </summary>
+internal sealed partial class Provenance
+{
+    /// <summary>Operations one question may visit: a key is rarely more than a few locals away from its sources.</summary>
+    private const int Budget = 64;
+
+    private readonly KnownTypes _types;
+    private readonly Lifetimes _lifetimes;
+    private readonly RequestScope? _requests;
+    private readonly KnownTypes.AspNetCoreTypes? _aspNetCore;
+    private readonly bool _library;
+
+    /// <param name="library">The compilation is a library: its public methods are called from outside it.</param>
+    public Provenance(KnownTypes types, Lifetimes lifetimes, RequestScope? requests, bool library)
+    {
+        _types = types;
+        _lifetimes = lifetimes;
+        _requests = requests;
+        _aspNetCore = types.AspNetCore;
+        _library = library;
+    }
+
+    /// <summary>
+    /// Where <paramref name="value"/> comes from, as far as its own method body tells. <paramref name="owner"/> is the
+    /// member that owns the body (<c>OperationAnalysisContext.ContainingSymbol</c>).
+    /// </summary>
+    public Origin Of(IOperation value, ISymbol owner, CancellationToken cancellationToken) => new Walk(this, owner, cancellationToken).Visit(value);
+
+    /// <summary>
+    /// A type with few values: enums, <c>bool</c>, <c>byte</c>, <c>sbyte</c>, nullables and tuples of those, anonymous
+    /// types whose properties all are, and type parameters constrained to an enum.
+    /// </summary>
+    public static bool IsClosedDomain(ITypeSymbol? type)
+    {
+        switch (type)
+        {
+            case null:
+                return false;
+            case { TypeKind: TypeKind.Enum } or { SpecialType: SpecialType.System_Boolean or SpecialType.System_Byte or SpecialType.System_SByte }:
+                return true;
+            case ITypeParameterSymbol parameter:
+                return parameter.ConstraintTypes.Any(c => c.SpecialType == SpecialType.System_Enum || IsClosedDomain(c));
+            case INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable:
+                return IsClosedDomain(nullable.TypeArguments[0]);
+            case INamedTypeSymbol { IsTupleType: true } tuple:
+                return tuple.TupleElements.All(e => IsClosedDomain(e.Type));
+            case INamedTypeSymbol { IsAnonymousType: true } anonymous:
+                return anonymous.GetMembers().OfType<IPropertySymbol>().All(p => IsClosedDomain(p.Type));
+            default:
+                return false;
+        }
+    }
+
+    /// <summary><c>Type</c>, <c>MemberInfo</c> (and its subclasses), <c>Assembly</c>, <c>Module</c>, <c>ParameterInfo</c>: as many as the program has.</summary>
+    public bool IsReflection(ITypeSymbol? type) => type is not null && _types.Reflection.ReflectionObjects.Any(type.IsOrInheritsFrom);
+
+    /// <summary><c>IConfiguration</c> (sections included) and <c>IOptions&lt;T&gt;</c>, <c>IOptionsMonitor&lt;T&gt;</c>, <c>IOptionsSnapshot&lt;T&gt;</c>: values the deployment sets.</summary>
+    public bool IsConfiguration(ITypeSymbol? type)
+    {
+        var extensions = _types.Extensions;
+        return type is not null
+            && (type.Implements(extensions.IConfiguration) || type.Implements(extensions.IOptions)
+                || type.Implements(extensions.IOptionsMonitor) || type.Implements(extensions.IOptionsSnapshot));
+    }
+
+    /// <summary>One question's walk: the budget it has left and the locals it is following (a cycle adds nothing).</summary>
+    private sealed class Walk(Provenance model, ISymbol owner, CancellationToken cancellationToken)
+    {
+        private readonly HashSet<ILocalSymbol> _following = new(SymbolEqualityComparer.Default);
+        private int _budget = Budget;
+
+        public Origin Visit(IOperation? operation)
+        {
+            if (operation is null || --_budget < 0)
+                return Origin.Unknown;
+            cancellationToken.ThrowIfCancellationRequested();
+            var value = operation.WalkDownConversions();
+            if (value.ConstantValue.HasValue)
+                return Origin.Bounded("a constant");
+            var type = value.Type;
+            if (IsClosedDomain(type))
+                return Origin.Bounded("a closed set of values");
+            if (model.IsReflection(type))
+                return Origin.Bounded("reflection");
+            if (model.IsConfiguration(type))
+                return Origin.Bounded("configuration");
+            if (model.RequestObject(value) is { } request)
+                return request;
+            return value switch
+            {
+                INameOfOperation or ITypeOfOperation or IDefaultValueOperation or ISizeOfOperation => Origin.Bounded("a constant"),
+                IParameterReferenceOperation parameter => Parameter(parameter),
+                ILocalReferenceOperation local => Local(local.Local, value),
+                IFieldReferenceOperation field => Field(field),
+                IPropertyReferenceOperation property => Property(property),
+                IInvocationOperation invocation => Invocation(invocation),
+                IObjectCreationOperation creation => Parts(creation.Arguments.Select(a => a.Value)).Join(Initializer(creation.Initializer)),
+                IAnonymousObjectCreationOperation anonymous => Parts(anonymous.Initializers.Select(i => i is IAssignmentOperation assignment ? assignment.Value : i)),
+                ITupleOperation tuple => Parts(tuple.Elements),
+                IInterpolatedStringOperation interpolated => Parts(interpolated.Parts.OfType<IInterpolationOperation>().Select(p => p.Expression)),
+                IBinaryOperation binary => Binary(binary),
+                IUnaryOperation unary => Visit(unary.Operand),
+                IConditionalOperation conditional => Visit(conditional.WhenTrue).Join(conditional.WhenFalse is { } whenFalse ? Visit(whenFalse) : Origin.None),
+                ICoalesceOperation coalesce => Visit(coalesce.Value).Join(Visit(coalesce.WhenNull)),
+                IAwaitOperation awaited => Visit(awaited.Operation),
+                IConditionalAccessOperation access => Visit(access.WhenNotNull),
+                IConditionalAccessInstanceOperation instance => Visit(AccessedBy(instance)),
+                IArrayCreationOperation { Initializer: { } initializer } => Parts(initializer.ElementValues),
+                IArrayElementReferenceOperation element => Visit(element.ArrayReference),
+                ISwitchExpressionOperation switchExpression => Parts(switchExpression.Arms.Select(a => a.Value)),
+                IIncrementOrDecrementOperation { Target: IFieldReferenceOperation or IPropertyReferenceOperation { Property.IsStatic: true } } counter =>
+                    Origin.Unbounded("a counter", counter.Syntax.GetLocation()),
+                IInstanceReferenceOperation self => OfInstance(self, owner),
+                IInvalidOperation invalid => Parts(invalid.ChildOperations),  // code that does not bind: a function of what it is given
+                _ => Origin.Unknown,
+            };
+        }
+
+        private Origin Parts(IEnumerable<IOperation> parts)
+        {
+            var origin = Origin.None;
+            foreach (var part in parts)
+            {
+                origin = origin.Join(Visit(part));
+                if (origin.IsUnbounded)
+                    break;
+            }
+
+            return origin;
+        }
+
+        private Origin Initializer(IObjectOrCollectionInitializerOperation? initializer) =>
+            initializer is null ? Origin.None : Parts(initializer.Initializers.Select(i => i is IAssignmentOperation assignment ? assignment.Value : i));
+
+        private Origin Binary(IBinaryOperation binary)
+        {
+            // x % n and x & n with a constant n: at most n values, whatever x is.
+            if (binary.OperatorKind is BinaryOperatorKind.Remainder or BinaryOperatorKind.And
+                && (binary.RightOperand.ConstantValue.HasValue || binary.LeftOperand.ConstantValue.HasValue))
+            {
+                return Origin.Bounded("a bounded range");
+            }
+
+            return Visit(binary.LeftOperand).Join(Visit(binary.RightOperand));
+        }
+
+        /// <summary>A local: the join of every value the body gives it (declarator, assignments, the <c>foreach</c> that declares it, the <c>out</c> argument or pattern that fills it).</summary>
+        private Origin Local(ILocalSymbol local, IOperation use)
+        {
+            if (!_following.Add(local))
+                return Origin.None;                    // x = x + 1: the cycle adds nothing new
+            try
+            {
+                var root = use;
+                while (root.Parent is not null)
+                    root = root.Parent;
+                var definitions = BodyIndex.Of(root).DefinitionsOf(local);
+                if (definitions.Count == 0)
+                    return Origin.Unknown;
+                var origin = Origin.None;
+                foreach (var definition in definitions)
+                {
+                    origin = origin.Join(Definition(definition));
+                    if (origin.IsUnbounded)
+                        break;
+                }
+
+                return origin;
+            }
+            finally
+            {
+                _following.Remove(local);
+            }
+        }
+
+        private Origin Definition(IOperation definition) => definition switch
+        {
+            IVariableDeclaratorOperation declarator =>
+                (declarator.Initializer ?? (declarator.Parent as IVariableDeclarationOperation)?.Initializer) is { } initializer
+                    ? Visit(initializer.Value)
+                    : Origin.None,                     // declared without a value: the assignments say
+            IForEachLoopOperation loop => Visit(loop.Collection),                                  // an element of the collection
+            IDeclarationPatternOperation { Parent: IIsPatternOperation test } => Visit(test.Value),
+            IDeclarationPatternOperation => Origin.Unknown,                                         // a switch arm's pattern
+            ISimpleAssignmentOperation or ICompoundAssignmentOperation or IDeconstructionAssignmentOperation => Visit(((IAssignmentOperation)definition).Value),
+            IArgumentOperation { Parent: { } call } => Call(call, skipping: definition),            // out var x: what the call hands out
+            IIncrementOrDecrementOperation => Origin.Unknown,                                       // a loop counter
+            _ => Origin.Unknown,                                                                    // a catch clause
+        };
+
+        private Origin Field(IFieldReferenceOperation reference)
+        {
+            var field = reference.Field;
+            if (field.IsStatic)
+            {
+                return field.IsReadOnly && !IsCollection(field.Type)
+                    ? Origin.Bounded("a static readonly field")   // one value for the life of the process
+                    : Origin.Unknown;
+            }
+
+            return reference.Instance is { } instance and not IInstanceReferenceOperation
+                ? Visit(instance)
+                : AssignedInConstructor(reference);
+        }
+
+        private Origin Property(IPropertyReferenceOperation reference)
+        {
+            var property = reference.Property;
+            if (model.FreshProperty(property) is { } fresh)
+                return Origin.Unbounded(fresh, reference.Syntax.GetLocation());
+            if (reference.Instance is null)
+                return Origin.Unknown;
+            if (reference.Instance is IInstanceReferenceOperation)
+                return AssignedInConstructor(reference);
+            var instance = Visit(reference.Instance);
+            if (!property.IsIndexer)
+                return instance.Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
+            if (instance.IsUnbounded)                 // Request.Query["q"]: one of the request's values
+                return instance.Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
+            if (instance.Kind == OriginKind.Bounded || IsCollection(reference.Instance.Type))
+                return instance;                       // an element of a collection: what the collection holds
+            return instance.Join(Parts(reference.Arguments.Select(a => a.Value)));
+        }
+
+        private Origin Invocation(IInvocationOperation invocation)
+        {
+            var method = invocation.TargetMethod;
+            if (model.FreshCall(method) is { } fresh)
+                return Origin.Unbounded(fresh, invocation.Syntax.GetLocation());
+            if (method.Name == nameof(GetType) && method.Parameters.IsEmpty && invocation.Instance is not null)
+                return Origin.Bounded("reflection");
+            return Call(invocation, skipping: null);
+        }
+
+        /// <summary>
+        /// What a call returns (or hands out through <c>out</c>), as a function of what it is given: its receiver (unless
+        /// it is <c>this</c>, the service itself) and its arguments, lambdas and <c>out</c>/<c>ref</c> ones aside. A call
+        /// given nothing (<c>GetCurrentUserId()</c>) is unknown.
+        /// </summary>
+        private Origin Call(IOperation call, IOperation? skipping)
+        {
+            var (instance, arguments) = call switch
+            {
+                IInvocationOperation invocation => (invocation.Instance, invocation.Arguments),
+                IObjectCreationOperation creation => (null, creation.Arguments),
+                IPropertyReferenceOperation property => (property.Instance, property.Arguments),
+                _ => (null, ImmutableArray<IArgumentOperation>.Empty),
+            };
+            var inputs = new List<IOperation>();
+            if (instance is not null and not IInstanceReferenceOperation)
+                inputs.Add(instance);
+            foreach (var argument in arguments)
+            {
+                if (argument == skipping || argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref
+                    || argument.ArgumentKind == ArgumentKind.DefaultValue
+                    || argument.Value.WalkDownConversions() is IDelegateCreationOperation or IAnonymousFunctionOperation)
+                {
+                    continue;
+                }
+
+                inputs.Add(argument.Value);
+            }
+
+            if (inputs.Count == 0)
+                return Origin.Unknown;
+            var origin = Parts(inputs);
+            return origin.Describe(call is IInvocationOperation invoked ? model.DescribeRequestCall(invoked) : null, call.Syntax.GetLocation());
+        }
+
+        /// <summary>
+        /// <c>this.Name</c> inside a constructor that set it a few statements earlier (<c>Name = name; Map[Name] = this;</c>):
+        /// the value it was set to. Anything else that reads a member of <c>this</c> is unknown.
+        /// </summary>
+        private Origin AssignedInConstructor(IMemberReferenceOperation reference)
+        {
+            if (reference.GetEnclosingBody() is not IConstructorBodyOperation constructor)
+                return Origin.Unknown;
+            IOperation? assigned = null;
+            foreach (var operation in constructor.Descendants())
+            {
+                if (operation.Syntax.SpanStart >= reference.Syntax.SpanStart)
+                    break;
+                if (operation is ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Instance: IInstanceReferenceOperation } target } assignment
+                    && SymbolEqualityComparer.Default.Equals(target.Member, reference.Member))
+                {
+                    assigned = assignment.Value;
+                }
+            }
+
+            return assigned is null ? Origin.Unknown : Visit(assigned);
+        }
+
+        /// <summary>
+        /// A parameter: request data when its method is request code (an action, a hub method, an endpoint lambda); an
+        /// element of the source for a lambda run on the spot over it (<c>ids.ForEach(id =&gt; …)</c>, LINQ); else an input
+        /// the call sites of its method decide. Other lambdas' and local functions' parameters are unknown.
+        /// </summary>
+        private Origin Parameter(IParameterReferenceOperation reference)
+        {
+            var parameter = reference.Parameter;
+            if (parameter.ContainingSymbol is not IMethodSymbol method)
+                return Origin.Unknown;
+            switch (method.MethodKind)
+            {
+                case MethodKind.AnonymousFunction:
+                    var function = reference.Ancestors().OfType<IAnonymousFunctionOperation>()
+                        .FirstOrDefault(f => SymbolEqualityComparer.Default.Equals(f.Symbol, method));
+                    if (function is null)
+                        return Origin.Unknown;
+                    if (model._requests?.IsHandler(function) == true)
+                        return Origin.Unbounded($"the endpoint parameter '{parameter.Name}'", parameter.Locations.FirstOrDefault());
+                    return model.SourceOfCallback(function) is { } source ? Visit(source) : Origin.Unknown;
+                case MethodKind.Constructor when !SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, owner.OriginalDefinition):
+                    return Origin.Unknown;             // a primary constructor's parameter read by a member: the object's state, like a field
+                case MethodKind.Ordinary or MethodKind.Constructor:
+                    return model.RequestEntry(method) is { } entry
+                        ? Origin.Unbounded($"the {entry} parameter '{parameter.Name}' of '{method.ContainingType.Name}.{method.Name}'", parameter.Locations.FirstOrDefault())
+                        : Origin.DependsOn(parameter.OriginalDefinition);
+                default:
+                    return Origin.Unknown;
+            }
+        }
+
+        /// <summary>The receiver a <c>?.</c> access reads (<c>a</c> in <c>a?.B</c>).</summary>
+        private static IOperation? AccessedBy(IConditionalAccessInstanceOperation instance)
+        {
+            IOperation child = instance;
+            for (var current = instance.Parent; current is not null; child = current, current = current.Parent)
+            {
+                if (current is IConditionalAccessOperation access && access.WhenNotNull == child)
+                    return access.Operation;       // the instance's syntax is the receiver's: match by the operation tree
+            }
+
+            return null;
+        }
+
+        private bool IsCollection(ITypeSymbol? type) =>
+            type is { SpecialType: not SpecialType.System_String }
+            && (type.AllInterfaces.Any(i => i.SpecialType == SpecialType.System_Collections_IEnumerable) || type is IArrayTypeSymbol);
+    }
+}
