@@ -15,6 +15,7 @@ internal sealed partial class KnownTypes
     private static readonly ConditionalWeakTable<Compilation, KnownTypes> Cache = new();
 
     private readonly Compilation _compilation;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, INamedTypeSymbol?> _found = new(StringComparer.Ordinal);
     private readonly Lazy<ThreadingTypes?> _threading;
     private readonly Lazy<ReflectionTypes> _reflection;
     private readonly Lazy<CollectionTypes?> _collections;
@@ -90,8 +91,12 @@ internal sealed partial class KnownTypes
         return new ConfiguredTypes(types.ToImmutable(), unresolved.ToImmutable());
     }
 
+    /// <summary>
+    /// A type by its metadata name, looked up once per compilation however many groups ask for it (the options monitor,
+    /// configuration and service-provider extensions serve several rules' groups).
+    /// </summary>
 #pragma warning disable RS0030 // The only place where types are looked up by name.
-    private INamedTypeSymbol? Find(string metadataName) => _compilation.GetBestTypeByMetadataName(metadataName);
+    private INamedTypeSymbol? Find(string metadataName) => _found.GetOrAdd(metadataName, name => _compilation.GetBestTypeByMetadataName(name));
 #pragma warning restore RS0030
 
     private ImmutableArray<INamedTypeSymbol> FindAll(params string[] metadataNames)
