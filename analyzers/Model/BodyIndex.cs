@@ -5,7 +5,7 @@ namespace LeakAnalyzers.Model;
 
 /// <summary>
 /// One function body's local references, by local, its jump statements (not those of nested functions), and what flows
-/// into each local (<see cref="ValuesOf"/>), each found in one walk and shared by every rule that asks about the body:
+/// into each local (<see cref="DefinitionsOf"/>, and <see cref="ValuesOf"/> read from it), each found in one walk and shared by every rule that asks about the body:
 /// judging k values in a body costs one walk, not k. <see cref="Of"/> keeps an index as long as the driver keeps the
 /// body's operation tree (a weak table), never longer.
 /// </summary>
@@ -16,7 +16,6 @@ internal sealed class BodyIndex
     private readonly IOperation _body;
     private readonly Dictionary<ILocalSymbol, List<ILocalReferenceOperation>> _references = new(SymbolEqualityComparer.Default);
     private List<StatementSyntax>? _jumps;
-    private Dictionary<ILocalSymbol, List<IOperation>>? _values;
     private Dictionary<ILocalSymbol, List<IOperation>>? _definitions;
 
     private BodyIndex(IOperation body)
@@ -69,52 +68,38 @@ internal sealed class BodyIndex
 
     /// <summary>
     /// What flows into <paramref name="local"/> anywhere in the body (nested functions included), in operation-tree order:
-    /// its initializer, the values assigned to it, the call that fills it as an <c>out</c> argument, the input of the
-    /// pattern that declares it, the collection of the <c>foreach</c> that declares it. Found in one walk of the body, on
-    /// the first question (only LEAK005 asks, and only for values it traces to the request).
+    /// its initializer, the values assigned to it (compound assignments give their right operand), the call that fills it
+    /// as an <c>out</c> argument, the input of the pattern that declares it, the collection of the <c>foreach</c> that
+    /// declares it. Read from <see cref="DefinitionsOf"/> (one index of the body's writes); the writes that bring no
+    /// value of their own (a declarator without initializer, an increment, a <c>ref</c> argument, a deconstruction, a
+    /// <c>catch</c> variable) are left out.
     /// </summary>
     public IReadOnlyList<IOperation> ValuesOf(ILocalSymbol local, CancellationToken cancellationToken)
     {
-        var values = _values ??= IndexValues(cancellationToken);
-        return values.TryGetValue(local, out var list) ? list : (IReadOnlyList<IOperation>)Array.Empty<IOperation>();
-    }
-
-    private Dictionary<ILocalSymbol, List<IOperation>> IndexValues(CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<ILocalSymbol, List<IOperation>>(SymbolEqualityComparer.Default);
-        foreach (var operation in _body.Descendants())
+        var definitions = DefinitionsOf(local);
+        if (definitions.Count == 0)
+            return definitions;
+        var values = new List<IOperation>(definitions.Count);
+        foreach (var definition in definitions)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            switch (operation)
-            {
-                case IVariableDeclaratorOperation { Initializer: { } initializer } declarator:
-                    Add(declarator.Symbol, initializer.Value);
-                    break;
-                case IAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
-                    Add(target.Local, assignment.Value);
-                    break;
-                case IArgumentOperation { Parameter.RefKind: RefKind.Out, Parent: IInvocationOperation call } argument when OutLocal(argument.Value) is { } filled:
-                    Add(filled, call);
-                    break;
-                case IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol declared } pattern when PatternInput(pattern) is { } input:
-                    Add(declared, input);
-                    break;
-                case IForEachLoopOperation loop:
-                    foreach (var variable in loop.Locals)
-                        Add(variable, loop.Collection);
-                    break;
-            }
+            if (ValueOf(definition, local) is { } value)
+                values.Add(value);
         }
 
         return values;
-
-        void Add(ILocalSymbol local, IOperation value)
-        {
-            if (!values.TryGetValue(local, out var list))
-                values[local] = list = new List<IOperation>();
-            list.Add(value);
-        }
     }
+
+    /// <summary>The value a definition (<see cref="DefinitionsOf"/>) puts into <paramref name="local"/>, or null when it brings none of its own.</summary>
+    private static IOperation? ValueOf(IOperation definition, ILocalSymbol local) => definition switch
+    {
+        IVariableDeclaratorOperation declarator => declarator.Initializer?.Value,
+        IAssignmentOperation { Target: ILocalReferenceOperation target } assignment when SymbolEqualityComparer.Default.Equals(target.Local, local) => assignment.Value,
+        IArgumentOperation { Parameter.RefKind: RefKind.Out, Parent: IInvocationOperation call } => call,
+        IDeclarationPatternOperation pattern => PatternInput(pattern),
+        IForEachLoopOperation loop => loop.Collection,
+        _ => null,
+    };
 
     /// <summary>The local an <c>out</c> argument fills: <c>out var x</c> or <c>out x</c>.</summary>
     private static ILocalSymbol? OutLocal(IOperation value) => value.WalkDownConversions() switch
