@@ -334,6 +334,7 @@ internal sealed partial class KnownTypes
             RequestTypes = types.FindAll(TypeNames.IMiddleware, TypeNames.IFilterMetadata, TypeNames.IEndpointFilter, TypeNames.IAuthorizationHandler,
                 TypeNames.ControllerBase, TypeNames.PageModel, TypeNames.Hub);
             Controllers = types.FindAll(TypeNames.ControllerBase, TypeNames.PageModel);
+            PairedFilters = types.FindAll(TypeNames.IActionFilter, TypeNames.IPageFilter, TypeNames.IResultFilter);
         }
 
         public static AspNetCoreTypes? Create(KnownTypes types) =>
@@ -358,6 +359,9 @@ internal sealed partial class KnownTypes
         public INamedTypeSymbol? WebApplication { get; }
         public INamedTypeSymbol? IActionResult { get; }
         public INamedTypeSymbol? IResult { get; }
+
+        /// <summary>The synchronous MVC filters whose <c>On…Executing</c> callback has an <c>On…Executed</c> pair.</summary>
+        public ImmutableArray<INamedTypeSymbol> PairedFilters { get; }
 
         /// <summary>The context and the objects it hands out by reference, pooled and reused with it.</summary>
         public ImmutableArray<INamedTypeSymbol> RequestOwned { get; }

@@ -50,6 +50,22 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         UnsafeRegister,
         /// <summary>The capturing statement inside <c>using (ExecutionContext.SuppressFlow()) { … }</c>.</summary>
         SuppressFlow,
+        /// <summary>
+        /// A synchronous MVC filter's <c>On…Executing</c> sets the slot: clear it at the end of the paired
+        /// <c>On…Executed</c> (the additional location) with <see cref="Properties.Clear"/>.
+        /// </summary>
+        ClearInPairedCallback,
+    }
+
+    /// <summary>What <see cref="FixKind.ClearInPairedCallback"/> assigns (<see cref="Properties.Clear"/>).</summary>
+    internal enum ClearKind
+    {
+        /// <summary><c>null</c>: a reference or nullable type the slot takes null as.</summary>
+        Null,
+        /// <summary><c>null!</c>: a reference type declared not-null under nullable warnings (the slot starts out null anyway).</summary>
+        SuppressedNull,
+        /// <summary><c>default</c>: a value type.</summary>
+        Default,
     }
 
     /// <summary>The keys of the diagnostic's properties, read by the fixer.</summary>
@@ -75,6 +91,9 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// with <c>!</c> (the slot reads as maybe-null under nullable annotations but does not take null).
         /// </summary>
         public const string Suppress = "Suppress";
+
+        /// <summary><see cref="FixKind.ClearInPairedCallback"/>: the <see cref="ClearKind"/> the paired callback assigns.</summary>
+        public const string Clear = "Clear";
     }
 
     private sealed class Context(Ambient ambient, KnownTypes types, KnownTypes.ThreadingTypes threading)
@@ -100,9 +119,16 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             }
 
             // A holder filled in two steps gets no fix: saving and putting back the slot would not undo the holder's member.
+            var consequence = slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread;
+            if (direct is not null && PairedClear(set, cancellationToken) is { } executed)
+            {
+                Report(context, assignment, PropertiesFor(FixKind.ClearInPairedCallback, slot.Kind).Add(Properties.Clear, ClearValue(set, executed).ToString()),
+                    Display(slot.Shown, set.Type), consequence, executed);
+                return;
+            }
+
             var properties = direct is null ? PropertiesFor(null, slot.Kind) : RestoreProperties(set, cancellationToken);
-            Report(context, assignment, properties, Display(slot.Shown, set.Type),
-                slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread);
+            Report(context, assignment, properties, Display(slot.Shown, set.Type), consequence);
         }
 
         public void AnalyzeTimer(OperationAnalysisContext context)
@@ -190,6 +216,32 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>
+        /// The declaration of the <c>On…Executed</c> callback that pairs the filter callback that made <paramref name="set"/>
+        /// (<see cref="Ambient.PairedExecuted"/>), for an <c>AsyncLocal</c> written through members only (a local, a
+        /// parameter or a call in the target would not mean the same in the other method). A thread-bound slot gets no
+        /// such fix: after an async action the <c>Executed</c> callback may run on another thread, and would clear that
+        /// thread's slot.
+        /// </summary>
+        private SyntaxNode? PairedClear(AmbientSet set, CancellationToken cancellationToken) =>
+            set is { Slot.Kind: AmbientKind.AsyncLocal, Method: { } executing }
+            && !set.Assignment.Target.DescendantsAndSelf().Any(o => o is ILocalReferenceOperation or IParameterReferenceOperation or IInvocationOperation)
+            && ambient.PairedExecuted(executing) is { } executed
+                ? executed.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)
+                : null;
+
+        private static ClearKind ClearValue(AmbientSet set, SyntaxNode executed)
+        {
+            if (set.Slot.ValueType is not { } type)
+                return ClearKind.Default;
+            if (type.IsValueType)
+                return type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? ClearKind.Null : ClearKind.Default;
+            return type.NullableAnnotation == NullableAnnotation.NotAnnotated && set.Assignment.SemanticModel is { } model
+                && model.GetNullableContext(executed.SyntaxTree == model.SyntaxTree ? executed.SpanStart : set.Assignment.Syntax.SpanStart).WarningsEnabled()
+                    ? ClearKind.SuppressedNull
+                    : ClearKind.Null;
+        }
+
+        /// <summary>
         /// A property read as maybe-null (<c>[MaybeNull]</c> getter, as <c>AsyncLocal&lt;T&gt;.Value</c>) that does not
         /// accept null back, with nullable warnings on: the saved value goes back with <c>!</c>.
         /// </summary>
@@ -219,8 +271,9 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             return fix is null ? properties : properties.Add(Properties.Fix, fix.ToString());
         }
 
-        private static void Report(OperationAnalysisContext context, IOperation at, ImmutableDictionary<string, string?> properties, string slot, string consequence) =>
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.AmbientValueNotRestored, at.Syntax.GetLocation(), properties, slot, consequence));
+        private static void Report(OperationAnalysisContext context, IOperation at, ImmutableDictionary<string, string?> properties, string slot, string consequence, SyntaxNode? related = null) =>
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.AmbientValueNotRestored, at.Syntax.GetLocation(),
+                related is null ? null : new[] { related.GetLocation() }, properties, slot, consequence));
 
         /// <summary>The slot's name, qualified with its type when it lives outside <paramref name="type"/>.</summary>
         private static string Display(ISymbol symbol, INamedTypeSymbol type) =>

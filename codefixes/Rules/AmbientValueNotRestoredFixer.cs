@@ -28,6 +28,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     internal const string Title = "Restore the previous value in finally";
     internal const string UnsafeRegisterTitle = "Register without capturing the execution context";
     internal const string SuppressFlowTitle = "Suppress execution context flow around it";
+    internal const string ClearInPairedCallbackTitle = "Clear it in the paired Executed callback";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(Descriptors.AmbientValueNotRestored.Id);
@@ -62,6 +63,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     {
         FixKind.UnsafeRegister => UnsafeRegisterTitle,
         FixKind.SuppressFlow => SuppressFlowTitle,
+        FixKind.ClearInPairedCallback => ClearInPairedCallbackTitle,
         _ => Title,
     };
 
@@ -75,6 +77,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             (FixKind.RestoreInFinally, AssignmentExpressionSyntax assignment) => PlanRestore(assignment, target, model, cancellationToken),
             (FixKind.UnsafeRegister, InvocationExpressionSyntax invocation) => PlanUnsafeRegister(invocation),
             (FixKind.SuppressFlow, ExpressionSyntax capture) => PlanSuppressFlow(capture, model),
+            (FixKind.ClearInPairedCallback, AssignmentExpressionSyntax assignment) => PlanClearInPairedCallback(assignment, target),
             _ => null,
         };
         return edit is null ? null : new EditPlan(target.Document, edit);
@@ -102,6 +105,34 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             var list = invocation.ArgumentList.ReplaceNode(lambda, discard);
             var state = (ExpressionSyntax)editor.Generator.NullLiteralExpression();
             editor.ReplaceNode(invocation, invocation.WithExpression(renamed).WithArgumentList(Arguments.Insert(list, editor.Generator, state, index: 1, name: null)));
+        };
+    }
+
+    /// <summary>
+    /// <c>X = null;</c> (or <c>null!</c>, <c>default</c>: <see cref="Properties.Clear"/>) as the last statement of the
+    /// paired <c>On…Executed</c> callback the analyzer found (the additional location), with the same target as the
+    /// set. Not applied to an expression-bodied callback, or to one with a <c>return</c> that would skip the clear.
+    /// </summary>
+    private static Action<SyntaxEditor>? PlanClearInPairedCallback(AssignmentExpressionSyntax assignment, FixTarget target)
+    {
+        if (target.Additional is not { Length: 1 } additional || additional[0] is not MethodDeclarationSyntax { Body: { } body }
+            || !Enum.TryParse<ClearKind>(target.Property(Properties.Clear), out var clear)
+            || body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).Any(n => n is ReturnStatementSyntax))
+        {
+            return null;
+        }
+
+        return editor =>
+        {
+            var generator = editor.Generator;
+            var value = clear switch
+            {
+                ClearKind.Default => LiteralExpression(SyntaxKind.DefaultLiteralExpression),
+                ClearKind.SuppressedNull => PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression, (ExpressionSyntax)generator.NullLiteralExpression()),
+                _ => (ExpressionSyntax)generator.NullLiteralExpression(),
+            };
+            var statement = (StatementSyntax)generator.ExpressionStatement(generator.AssignmentStatement(assignment.Left.WithoutTrivia(), value));
+            editor.ReplaceNode(body, body.AddStatements(statement).WithAdditionalAnnotations(Formatter.Annotation));
         };
     }
 

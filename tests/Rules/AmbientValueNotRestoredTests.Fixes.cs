@@ -1055,4 +1055,189 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Fixes_ActionFilterClearsInItsExecutedCallback()
+    {
+        await VerifyCS.FixAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+            using Microsoft.Extensions.Logging;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+                private readonly ILogger<AuditUserFilter> _logger;
+
+                public AuditUserFilter(ILogger<AuditUserFilter> logger) => _logger = logger;
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    [|CurrentUser.Value = context.HttpContext.User|];
+                    _logger.LogInformation("Action {Action} starting", context.ActionDescriptor.DisplayName);
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    _logger.LogInformation("Action {Action} done", context.ActionDescriptor.DisplayName);
+                }
+            }
+            """, """
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+            using Microsoft.Extensions.Logging;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+                private readonly ILogger<AuditUserFilter> _logger;
+
+                public AuditUserFilter(ILogger<AuditUserFilter> logger) => _logger = logger;
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    CurrentUser.Value = context.HttpContext.User;
+                    _logger.LogInformation("Action {Action} starting", context.ActionDescriptor.DisplayName);
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    _logger.LogInformation("Action {Action} done", context.ActionDescriptor.DisplayName);
+                    CurrentUser.Value = null;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_PageAndResultFiltersInOneFixAll()
+    {
+        await VerifyCS.FixAsync("""
+            #nullable enable
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class PageTenantFilter : IPageFilter
+            {
+                private static readonly AsyncLocal<string> s_tenant = new();
+
+                public static string Tenant => s_tenant.Value ?? "";
+
+                public void OnPageHandlerSelected(PageHandlerSelectedContext context) { }
+
+                public void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+                {
+                    [|s_tenant.Value = context.HttpContext.Request.Host.Host|];
+                }
+
+                public void OnPageHandlerExecuted(PageHandlerExecutedContext context)
+                {
+                }
+            }
+
+            public sealed class ResultUserFilter : IResultFilter
+            {
+                private readonly AsyncLocal<string?> _user = new();
+
+                public string? User => _user.Value;
+
+                public void OnResultExecuting(ResultExecutingContext context) => [|_user.Value = context.HttpContext.User.Identity?.Name|];
+
+                void IResultFilter.OnResultExecuted(ResultExecutedContext context)
+                {
+                    System.Console.WriteLine("result written");
+                }
+            }
+            """, """
+            #nullable enable
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class PageTenantFilter : IPageFilter
+            {
+                private static readonly AsyncLocal<string> s_tenant = new();
+
+                public static string Tenant => s_tenant.Value ?? "";
+
+                public void OnPageHandlerSelected(PageHandlerSelectedContext context) { }
+
+                public void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+                {
+                    s_tenant.Value = context.HttpContext.Request.Host.Host;
+                }
+
+                public void OnPageHandlerExecuted(PageHandlerExecutedContext context)
+                {
+                    s_tenant.Value = null!;
+                }
+            }
+
+            public sealed class ResultUserFilter : IResultFilter
+            {
+                private readonly AsyncLocal<string?> _user = new();
+
+                public string? User => _user.Value;
+
+                public void OnResultExecuting(ResultExecutingContext context) => _user.Value = context.HttpContext.User.Identity?.Name;
+
+                void IResultFilter.OnResultExecuted(ResultExecutedContext context)
+                {
+                    System.Console.WriteLine("result written");
+                    _user.Value = null;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_ExecutedCallbackThatReturnsEarly()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    [|CurrentUser.Value = context.HttpContext.User|];
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    if (context.Exception is null)
+                        return;
+                    System.Console.WriteLine(context.Exception.Message);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_ThreadStaticSetInAFilter()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class CultureResultFilter : IResultFilter
+            {
+                [ThreadStatic] internal static string? t_culture;
+
+                public void OnResultExecuting(ResultExecutingContext context)
+                {
+                    [|t_culture = context.HttpContext.Request.Headers.AcceptLanguage.ToString()|];
+                }
+
+                public void OnResultExecuted(ResultExecutedContext context)
+                {
+                }
+            }
+            """);
+    }
 }
