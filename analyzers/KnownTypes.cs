@@ -139,6 +139,7 @@ internal sealed partial class KnownTypes
             ThreadStaticAttribute = types.Find(TypeNames.ThreadStaticAttribute);
             IDisposable = types.Find(TypeNames.IDisposable);
             IAsyncDisposable = types.Find(TypeNames.IAsyncDisposable);
+            Action = types.Find(TypeNames.Action);
         }
 
         public static ThreadingTypes? Create(KnownTypes types) =>
@@ -169,6 +170,9 @@ internal sealed partial class KnownTypes
         public INamedTypeSymbol? ThreadStaticAttribute { get; }
         public INamedTypeSymbol? IDisposable { get; }
         public INamedTypeSymbol? IAsyncDisposable { get; }
+
+        /// <summary><c>System.Action</c>: what the restore scope LEAK005's fix generates runs on <c>Dispose</c>.</summary>
+        public INamedTypeSymbol? Action { get; }
 
         /// <summary><c>Task</c>, <c>Task&lt;T&gt;</c>, <c>ValueTask</c> or <c>ValueTask&lt;T&gt;</c> (an original definition), compared by name first.</summary>
         public bool IsTaskType(ITypeSymbol type) =>

@@ -10,6 +10,7 @@ internal static class TypeNames
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string CancellationTokenSource = "System.Threading.CancellationTokenSource";
     public const string IDisposable = "System.IDisposable";
+    public const string Action = "System.Action";
     public const string IAsyncDisposable = "System.IAsyncDisposable";
     public const string AsyncLocal = "System.Threading.AsyncLocal`1";
     public const string ThreadLocal = "System.Threading.ThreadLocal`1";

@@ -55,6 +55,13 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// <c>On…Executed</c> (the additional location) with <see cref="Properties.Clear"/>.
         /// </summary>
         ClearInPairedCallback,
+        /// <summary>
+        /// A <c>void</c> scope-beginning method (<see cref="Conventions.BeginsAmbientScope"/>) that sets the slot once:
+        /// it saves the previous value and returns an <c>IDisposable</c> scope whose <c>Dispose</c> puts it back (a
+        /// nested class generated into the type, or the one an earlier fix generated). Call statements that ignore the
+        /// result keep compiling.
+        /// </summary>
+        ReturnRestoreScope,
     }
 
     /// <summary>What <see cref="FixKind.ClearInPairedCallback"/> assigns (<see cref="Properties.Clear"/>).</summary>
@@ -83,11 +90,11 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// </summary>
         public const string Before = "Before";
 
-        /// <summary><see cref="FixKind.RestoreInFinally"/>: the assigned members' names, comma-separated in source order (the saved values are named after them).</summary>
+        /// <summary><see cref="FixKind.RestoreInFinally"/> and <see cref="FixKind.ReturnRestoreScope"/>: the assigned members' names, comma-separated in source order (the saved values are named after them).</summary>
         public const string Names = "Names";
 
         /// <summary>
-        /// <see cref="FixKind.RestoreInFinally"/>: per assignment, comma-separated, "true" when the saved value goes back
+        /// <see cref="FixKind.RestoreInFinally"/> and <see cref="FixKind.ReturnRestoreScope"/>: per assignment, comma-separated, "true" when the saved value goes back
         /// with <c>!</c> (the slot reads as maybe-null under nullable annotations but does not take null).
         /// </summary>
         public const string Suppress = "Suppress";
@@ -179,6 +186,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// </summary>
         private ImmutableDictionary<string, string?> RestoreProperties(AmbientSet set, CancellationToken cancellationToken)
         {
+            if (ScopeProperties(set, cancellationToken) is { } scope)
+                return scope;
             if (set.Method is { MethodKind: not (MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove) } method
                     && !threading.IsTaskType(method.ReturnType.OriginalDefinition)
                     && (method.MethodKind == MethodKind.Constructor || Conventions.BeginsAmbientScope(method))
@@ -214,6 +223,45 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                     ? (slot, ReadsMaybeNull(operation, model))
                     : null;
         }
+
+        /// <summary>
+        /// <see cref="FixKind.ReturnRestoreScope"/> for <c>public static void BeginScope(Tenant t) { s_current.Value = t; }</c>:
+        /// an ordinary <c>void</c> method named as a scope beginning, whose signature is its own (no override, no
+        /// interface implementation, not partial), that sets one slot (this one: a second set would not be restored by the
+        /// scope) in a statement of its body's top level, and has no <c>return</c> to rewrite. Null otherwise.
+        /// </summary>
+        private ImmutableDictionary<string, string?>? ScopeProperties(AmbientSet set, CancellationToken cancellationToken)
+        {
+            if (set.Method is not { MethodKind: MethodKind.Ordinary, ReturnsVoid: true, IsAsync: false, IsOverride: false, IsVirtual: false, IsAbstract: false, IsExtern: false } method
+                || method.PartialDefinitionPart is not null || method.PartialImplementationPart is not null || method.IsGenericMethod
+                || threading.Action is null || threading.IDisposable is null
+                || !Conventions.BeginsAmbientScope(method) || ImplementsInterface(method)
+                || set.Assignment.Syntax.Parent is not (ExpressionStatementSyntax { Parent: BlockSyntax { Parent: MethodDeclarationSyntax } } or ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax })
+                || set.Assignment.SemanticModel is not { } model)
+            {
+                return null;
+            }
+
+            IOperation root = set.Assignment;
+            while (root.Parent is not null)
+                root = root.Parent;
+            var sets = 0;
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IReturnOperation { Syntax: ReturnStatementSyntax })
+                    return null;
+                if (operation is IAssignmentOperation assignment && ambient.SlotWrittenBy(assignment.Target, cancellationToken) is not null)
+                    sets++;
+            }
+
+            return sets != 1 ? null : PropertiesFor(FixKind.ReturnRestoreScope, set.Slot.Kind)
+                .Add(Properties.Names, set.Slot.Shown.Name)
+                .Add(Properties.Suppress, ReadsMaybeNull(set.Assignment, model) ? "true" : "false");
+        }
+
+        private static bool ImplementsInterface(IMethodSymbol method) =>
+            !method.ExplicitInterfaceImplementations.IsEmpty
+            || method.ContainingType.AllInterfaces.SelectMany(i => i.GetMembers()).Any(m => SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(m), method));
 
         /// <summary>
         /// The declaration of the <c>On…Executed</c> callback that pairs the filter callback that made <paramref name="set"/>

@@ -933,9 +933,9 @@ public sealed partial class AmbientValueNotRestoredTests
             {
                 private static readonly AsyncLocal<string?> s_current = new();
 
-                public static void Enter(string tenant)
+                public static void Remember(string tenant)
                 {
-                    System.Console.WriteLine("entering " + tenant);
+                    System.Console.WriteLine("remembering " + tenant);
                     [|s_current.Value = tenant|];
                 }
             }
@@ -1236,6 +1236,136 @@ public sealed partial class AmbientValueNotRestoredTests
 
                 public void OnResultExecuted(ResultExecutedContext context)
                 {
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_ScopeMethodsReturnARestoreScopeInOneFixAll()
+    {
+        await VerifyCS.FixAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id, string ConnectionString);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private static readonly AsyncLocal<string?> s_user = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static string? User => s_user.Value;
+
+                public static void BeginScope(Tenant tenant)
+                {
+                    System.Console.WriteLine("tenant " + tenant.Id);
+                    [|s_current.Value = tenant|];
+                }
+
+                public static void EnterUser(string? user) => [|s_user.Value = user|];
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    TenantContext.BeginScope(new Tenant(context.Request.Host.Host, ""));
+                    TenantContext.EnterUser(context.User.Identity?.Name);
+                    await _next(context);
+                }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id, string ConnectionString);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private static readonly AsyncLocal<string?> s_user = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static string? User => s_user.Value;
+
+                public static IDisposable BeginScope(Tenant tenant)
+                {
+                    System.Console.WriteLine("tenant " + tenant.Id);
+                    var previousCurrent = s_current.Value;
+                    s_current.Value = tenant;
+                    return new RestoreScope(() => s_current.Value = previousCurrent);
+                }
+
+                public static IDisposable EnterUser(string? user)
+                {
+                    var previousUser = s_user.Value;
+                    s_user.Value = user;
+                    return new RestoreScope(() => s_user.Value = previousUser);
+                }
+
+                private sealed class RestoreScope : IDisposable
+                {
+                    private readonly Action _restore;
+
+                    public RestoreScope(Action restore)
+                    {
+                        _restore = restore;
+                    }
+
+                    public void Dispose()
+                    {
+                        _restore();
+                    }
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    TenantContext.BeginScope(new Tenant(context.Request.Host.Host, ""));
+                    TenantContext.EnterUser(context.User.Identity?.Name);
+                    await _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_ScopeMethodThatImplementsAnInterface()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System.Threading;
+
+            public interface ITenantScopes
+            {
+                void BeginScope(string tenant);
+            }
+
+            public sealed class TenantScopes : ITenantScopes
+            {
+                private static readonly AsyncLocal<string?> s_current = new();
+
+                public static string? Current => s_current.Value;
+
+                public void BeginScope(string tenant)
+                {
+                    [|s_current.Value = tenant|];
                 }
             }
             """);
