@@ -139,6 +139,7 @@ internal sealed partial class KnownTypes
             ThreadStaticAttribute = types.Find(TypeNames.ThreadStaticAttribute);
             IDisposable = types.Find(TypeNames.IDisposable);
             IAsyncDisposable = types.Find(TypeNames.IAsyncDisposable);
+            Action = types.Find(TypeNames.Action);
         }
 
         public static ThreadingTypes? Create(KnownTypes types) =>
@@ -169,6 +170,9 @@ internal sealed partial class KnownTypes
         public INamedTypeSymbol? ThreadStaticAttribute { get; }
         public INamedTypeSymbol? IDisposable { get; }
         public INamedTypeSymbol? IAsyncDisposable { get; }
+
+        /// <summary><c>System.Action</c>: what the restore scope LEAK005's fix generates runs on <c>Dispose</c>.</summary>
+        public INamedTypeSymbol? Action { get; }
 
         /// <summary><c>Task</c>, <c>Task&lt;T&gt;</c>, <c>ValueTask</c> or <c>ValueTask&lt;T&gt;</c> (an original definition), compared by name first.</summary>
         public bool IsTaskType(ITypeSymbol type) =>
@@ -334,6 +338,7 @@ internal sealed partial class KnownTypes
             RequestTypes = types.FindAll(TypeNames.IMiddleware, TypeNames.IFilterMetadata, TypeNames.IEndpointFilter, TypeNames.IAuthorizationHandler,
                 TypeNames.ControllerBase, TypeNames.PageModel, TypeNames.Hub);
             Controllers = types.FindAll(TypeNames.ControllerBase, TypeNames.PageModel);
+            PairedFilters = types.FindAll(TypeNames.IActionFilter, TypeNames.IPageFilter, TypeNames.IResultFilter);
         }
 
         public static AspNetCoreTypes? Create(KnownTypes types) =>
@@ -358,6 +363,9 @@ internal sealed partial class KnownTypes
         public INamedTypeSymbol? WebApplication { get; }
         public INamedTypeSymbol? IActionResult { get; }
         public INamedTypeSymbol? IResult { get; }
+
+        /// <summary>The synchronous MVC filters whose <c>On…Executing</c> callback has an <c>On…Executed</c> pair.</summary>
+        public ImmutableArray<INamedTypeSymbol> PairedFilters { get; }
 
         /// <summary>The context and the objects it hands out by reference, pooled and reused with it.</summary>
         public ImmutableArray<INamedTypeSymbol> RequestOwned { get; }

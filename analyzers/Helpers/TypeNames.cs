@@ -10,6 +10,7 @@ internal static class TypeNames
     public const string CancellationToken = "System.Threading.CancellationToken";
     public const string CancellationTokenSource = "System.Threading.CancellationTokenSource";
     public const string IDisposable = "System.IDisposable";
+    public const string Action = "System.Action";
     public const string IAsyncDisposable = "System.IAsyncDisposable";
     public const string AsyncLocal = "System.Threading.AsyncLocal`1";
     public const string ThreadLocal = "System.Threading.ThreadLocal`1";
@@ -103,6 +104,9 @@ internal static class TypeNames
     public const string EndpointFilterInvocationContext = "Microsoft.AspNetCore.Http.EndpointFilterInvocationContext";
     public const string IEndpointRouteBuilder = "Microsoft.AspNetCore.Routing.IEndpointRouteBuilder";
     public const string IFilterMetadata = "Microsoft.AspNetCore.Mvc.Filters.IFilterMetadata";
+    public const string IActionFilter = "Microsoft.AspNetCore.Mvc.Filters.IActionFilter";
+    public const string IPageFilter = "Microsoft.AspNetCore.Mvc.Filters.IPageFilter";
+    public const string IResultFilter = "Microsoft.AspNetCore.Mvc.Filters.IResultFilter";
     public const string ControllerBase = "Microsoft.AspNetCore.Mvc.ControllerBase";
     public const string PageModel = "Microsoft.AspNetCore.Mvc.RazorPages.PageModel";
     public const string Hub = "Microsoft.AspNetCore.SignalR.Hub";

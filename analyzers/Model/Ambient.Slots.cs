@@ -33,13 +33,23 @@ internal sealed partial class Ambient
     private readonly KnownTypes.ThreadingTypes _threading;
     private readonly Lazy<RequestValues> _requestValues;
     private readonly Lifetimes _lifetimes;
+    private readonly SourceCode _source;
+    private readonly KnownTypes _types;
     private readonly ConcurrentDictionary<IPropertySymbol, AmbientSlot?> _wrappers = new(SymbolEqualityComparer.Default);
 
-    private Ambient(KnownTypes.ThreadingTypes threading, Lazy<RequestValues> requestValues, Lifetimes lifetimes)
+    /// <summary>
+    /// How many wrappers deep a slot is followed (<see cref="WrappedSlot"/>): an interface property, its implementation,
+    /// a property of another type it publishes into, the slot's own wrapper. Deeper chains (and cycles) are not judged.
+    /// </summary>
+    private const int MaxWrapperHops = 3;
+
+    private Ambient(KnownTypes types, KnownTypes.ThreadingTypes threading, Lazy<RequestValues> requestValues, Lifetimes lifetimes, SourceCode source)
     {
+        _types = types;
         _threading = threading;
         _requestValues = requestValues;
         _lifetimes = lifetimes;
+        _source = source;
     }
 
     /// <summary>
@@ -47,16 +57,16 @@ internal sealed partial class Ambient
     /// nothing to ask. <paramref name="requestValues"/> is built on the first value to trace (its types are looked up
     /// then): most compilations never assign a slot.
     /// </summary>
-    public static Ambient? Create(KnownTypes types, Lazy<RequestValues> requestValues, Lifetimes lifetimes) =>
+    public static Ambient? Create(KnownTypes types, Lazy<RequestValues> requestValues, Lifetimes lifetimes, SourceCode source) =>
         types.Threading is { } threading && (threading.AsyncLocal ?? threading.ThreadLocal ?? threading.ThreadStaticAttribute) is not null
-            ? new Ambient(threading, requestValues, lifetimes)
+            ? new Ambient(types, threading, requestValues, lifetimes, source)
             : null;
 
     /// <summary>
     /// The slot written by an assignment to <paramref name="target"/>: <c>holder.Value</c> of an <c>AsyncLocal</c> or
     /// <c>ThreadLocal</c> held in a field or property, a static <c>[ThreadStatic]</c> field, or a property of this
-    /// compilation whose setter only publishes <c>value</c> into one of those (<see cref="WrappedSlot"/>). Slots behind
-    /// an interface property belong in the last arm: the property of the interface's single implementation.
+    /// compilation whose setter only publishes <c>value</c> into one of those, directly or through a few more such
+    /// properties, or an interface property whose single implementation in this compilation does (<see cref="WrappedSlot"/>).
     /// </summary>
     public AmbientSlot? SlotWrittenBy(IOperation target, CancellationToken cancellationToken) => target switch
     {
@@ -152,16 +162,31 @@ internal sealed partial class Ambient
         && field.GetAttributes().Any(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, threadStatic));
 
     /// <summary>
-    /// The slot a property of this compilation wraps, read once per property from its setter's syntax:
-    /// <c>set =&gt; _slot.Value = value;</c> or <c>set =&gt; t_field = value;</c> (one statement that publishes
-    /// <c>value</c> as it is, into a member of its own type or a base: a name is enough inside the type that declares
-    /// it). A chain of wrappers would continue here from the member the setter publishes into.
+    /// The slot a property of this compilation wraps, read once per property from its setter (<see cref="ReadWrapper"/>).
     /// </summary>
     private AmbientSlot? WrappedSlot(IPropertySymbol property, CancellationToken cancellationToken) =>
-        _wrappers.GetOrAdd(property.OriginalDefinition, p => ReadWrapper(p, cancellationToken));
+        _wrappers.GetOrAdd(property.OriginalDefinition, p => ReadWrapper(p, MaxWrapperHops, cancellationToken));
 
-    private AmbientSlot? ReadWrapper(IPropertySymbol property, CancellationToken cancellationToken)
+    /// <summary>
+    /// <c>set =&gt; _slot.Value = value;</c> or <c>set =&gt; t_field = value;</c>: one statement that publishes
+    /// <c>value</c> as it is into a member of its own type or a base (a name is enough inside the type that declares it).
+    /// Otherwise, with <paramref name="hops"/> left: an interface property stands for the property of the interface's
+    /// single implementation in this compilation (<see cref="SourceCode.SingleImplementation"/>; none or several: not
+    /// judged), and a setter that publishes <c>value</c> into another property (<c>set =&gt; TenantSlot.Value = value;</c>,
+    /// <c>set =&gt; _inner.Current = value;</c>) wraps what that property writes, read from its bound setter. Each hop
+    /// is read afresh, not from the cache, so the result does not depend on which property was asked first.
+    /// </summary>
+    private AmbientSlot? ReadWrapper(IPropertySymbol property, int hops, CancellationToken cancellationToken)
     {
+        if (property.SetMethod is not { } setter)
+            return null;
+        if (property.ContainingType is { TypeKind: TypeKind.Interface })
+        {
+            return hops > 0 && property.IsAbstract && _source.SingleImplementation(setter) is { AssociatedSymbol: IPropertySymbol implementation }
+                ? ReadWrapper(implementation.OriginalDefinition, hops - 1, cancellationToken)
+                : null;
+        }
+
         if (PublishingAssignment(property, cancellationToken) is not { } assignment)
             return null;
         if (assignment.Left is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } valueAccess
@@ -172,9 +197,28 @@ internal sealed partial class Ambient
             return new AmbientSlot(kind, holder.OriginalDefinition, holder, property.Type);
         }
 
-        return MemberName(assignment.Left) is { } fieldName && FindMember(property.ContainingType, fieldName) is IFieldSymbol field && IsThreadStatic(field)
-            ? new AmbientSlot(AmbientKind.ThreadStatic, field.OriginalDefinition, field, field.Type)
-            : null;
+        if (MemberName(assignment.Left) is { } fieldName && FindMember(property.ContainingType, fieldName) is IFieldSymbol field && IsThreadStatic(field))
+            return new AmbientSlot(AmbientKind.ThreadStatic, field.OriginalDefinition, field, field.Type);
+        if (hops == 0 || MemberName(assignment.Left) is { } name && FindMember(property.ContainingType, name) is IFieldSymbol
+            || _source.BodyOf(setter, cancellationToken) is not { } body)
+        {
+            return null;                                 // a plain backing field: bound only when the setter may publish into another property
+        }
+
+        foreach (var published in body.DescendantsAndSelf().OfType<IAssignmentOperation>())
+        {
+            if (published.Target is IPropertyReferenceOperation { Property: { IsIndexer: false, SetMethod: not null } next } target
+                && published.Value.WalkDownConversions() is IParameterReferenceOperation { Parameter.ContainingSymbol: var owner }
+                && SymbolEqualityComparer.Default.Equals(owner, setter)
+                && !SymbolEqualityComparer.Default.Equals(next.OriginalDefinition, property))
+            {
+                return target.Property.Name == "Value" && HolderKind(next.ContainingType) is not null
+                    ? SlotWrittenBy(target, cancellationToken)
+                    : ReadWrapper(next.OriginalDefinition, hops - 1, cancellationToken) is { } wrapped ? wrapped with { Shown = next, ValueType = next.Type } : null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>The setter's one statement, <c>X = value</c>; null for any other setter.</summary>

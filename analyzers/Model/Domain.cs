@@ -34,7 +34,7 @@ internal sealed class Domain
         _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes, Provenance));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
-        _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes));
+        _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes, Source));
         _providers = new Lazy<Providers?>(() => Providers.Create(compilation, Types, Services, Lifetimes));
         _subscriptions = new Lazy<Subscriptions?>(() => Subscriptions.Create(Types, Lifetimes));
         _provenance = new Lazy<Provenance>(() => new Provenance(Types, Lifetimes, RequestScope, compilation.Options.OutputKind == OutputKind.DynamicallyLinkedLibrary));

@@ -28,7 +28,8 @@ internal sealed class SourceCode
     /// </summary>
     public IOperation? BodyOf(IMethodSymbol method, CancellationToken cancellationToken)
     {
-        foreach (var reference in method.OriginalDefinition.DeclaringSyntaxReferences)
+        var definition = method.OriginalDefinition;
+        foreach (var reference in (definition.PartialImplementationPart ?? definition).DeclaringSyntaxReferences)
         {
             if (!_compilation.ContainsSyntaxTree(reference.SyntaxTree))
                 continue;

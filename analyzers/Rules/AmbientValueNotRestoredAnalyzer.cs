@@ -50,6 +50,29 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         UnsafeRegister,
         /// <summary>The capturing statement inside <c>using (ExecutionContext.SuppressFlow()) { … }</c>.</summary>
         SuppressFlow,
+        /// <summary>
+        /// A synchronous MVC filter's <c>On…Executing</c> sets the slot: clear it at the end of the paired
+        /// <c>On…Executed</c> (the additional location) with <see cref="Properties.Clear"/>.
+        /// </summary>
+        ClearInPairedCallback,
+        /// <summary>
+        /// A <c>void</c> scope-beginning method (<see cref="Conventions.BeginsAmbientScope"/>) that sets the slot once:
+        /// it saves the previous value and returns an <c>IDisposable</c> scope whose <c>Dispose</c> puts it back (a
+        /// nested class generated into the type, or the one an earlier fix generated). Call statements that ignore the
+        /// result keep compiling.
+        /// </summary>
+        ReturnRestoreScope,
+    }
+
+    /// <summary>What <see cref="FixKind.ClearInPairedCallback"/> assigns (<see cref="Properties.Clear"/>).</summary>
+    internal enum ClearKind
+    {
+        /// <summary><c>null</c>: a reference or nullable type the slot takes null as.</summary>
+        Null,
+        /// <summary><c>null!</c>: a reference type declared not-null under nullable warnings (the slot starts out null anyway).</summary>
+        SuppressedNull,
+        /// <summary><c>default</c>: a value type.</summary>
+        Default,
     }
 
     /// <summary>The keys of the diagnostic's properties, read by the fixer.</summary>
@@ -67,14 +90,17 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// </summary>
         public const string Before = "Before";
 
-        /// <summary><see cref="FixKind.RestoreInFinally"/>: the assigned members' names, comma-separated in source order (the saved values are named after them).</summary>
+        /// <summary><see cref="FixKind.RestoreInFinally"/> and <see cref="FixKind.ReturnRestoreScope"/>: the assigned members' names, comma-separated in source order (the saved values are named after them).</summary>
         public const string Names = "Names";
 
         /// <summary>
-        /// <see cref="FixKind.RestoreInFinally"/>: per assignment, comma-separated, "true" when the saved value goes back
+        /// <see cref="FixKind.RestoreInFinally"/> and <see cref="FixKind.ReturnRestoreScope"/>: per assignment, comma-separated, "true" when the saved value goes back
         /// with <c>!</c> (the slot reads as maybe-null under nullable annotations but does not take null).
         /// </summary>
         public const string Suppress = "Suppress";
+
+        /// <summary><see cref="FixKind.ClearInPairedCallback"/>: the <see cref="ClearKind"/> the paired callback assigns.</summary>
+        public const string Clear = "Clear";
     }
 
     private sealed class Context(Ambient ambient, KnownTypes types, KnownTypes.ThreadingTypes threading)
@@ -100,9 +126,16 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             }
 
             // A holder filled in two steps gets no fix: saving and putting back the slot would not undo the holder's member.
+            var consequence = slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread;
+            if (direct is not null && PairedClear(set, cancellationToken) is { } executed)
+            {
+                Report(context, assignment, PropertiesFor(FixKind.ClearInPairedCallback, slot.Kind).Add(Properties.Clear, ClearValue(set, executed).ToString()),
+                    Display(slot.Shown, set.Type), consequence, executed);
+                return;
+            }
+
             var properties = direct is null ? PropertiesFor(null, slot.Kind) : RestoreProperties(set, cancellationToken);
-            Report(context, assignment, properties, Display(slot.Shown, set.Type),
-                slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread);
+            Report(context, assignment, properties, Display(slot.Shown, set.Type), consequence);
         }
 
         public void AnalyzeTimer(OperationAnalysisContext context)
@@ -153,6 +186,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// </summary>
         private ImmutableDictionary<string, string?> RestoreProperties(AmbientSet set, CancellationToken cancellationToken)
         {
+            if (ScopeProperties(set, cancellationToken) is { } scope)
+                return scope;
             if (set.Method is { MethodKind: not (MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove) } method
                     && !threading.IsTaskType(method.ReturnType.OriginalDefinition)
                     && (method.MethodKind == MethodKind.Constructor || Conventions.BeginsAmbientScope(method))
@@ -190,6 +225,71 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         }
 
         /// <summary>
+        /// <see cref="FixKind.ReturnRestoreScope"/> for <c>public static void BeginScope(Tenant t) { s_current.Value = t; }</c>:
+        /// an ordinary <c>void</c> method named as a scope beginning, whose signature is its own (no override, no
+        /// interface implementation, not partial), that sets one slot (this one: a second set would not be restored by the
+        /// scope) in a statement of its body's top level, and has no <c>return</c> to rewrite. Null otherwise.
+        /// </summary>
+        private ImmutableDictionary<string, string?>? ScopeProperties(AmbientSet set, CancellationToken cancellationToken)
+        {
+            if (set.Method is not { MethodKind: MethodKind.Ordinary, ReturnsVoid: true, IsAsync: false, IsOverride: false, IsVirtual: false, IsAbstract: false, IsExtern: false } method
+                || method.PartialDefinitionPart is not null || method.PartialImplementationPart is not null || method.IsGenericMethod
+                || threading.Action is null || threading.IDisposable is null
+                || !Conventions.BeginsAmbientScope(method) || ImplementsInterface(method)
+                || set.Assignment.Syntax.Parent is not (ExpressionStatementSyntax { Parent: BlockSyntax { Parent: MethodDeclarationSyntax } } or ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax })
+                || set.Assignment.SemanticModel is not { } model)
+            {
+                return null;
+            }
+
+            IOperation root = set.Assignment;
+            while (root.Parent is not null)
+                root = root.Parent;
+            var sets = 0;
+            foreach (var operation in root.Descendants())
+            {
+                if (operation is IReturnOperation { Syntax: ReturnStatementSyntax })
+                    return null;
+                if (operation is IAssignmentOperation assignment && ambient.SlotWrittenBy(assignment.Target, cancellationToken) is not null)
+                    sets++;
+            }
+
+            return sets != 1 ? null : PropertiesFor(FixKind.ReturnRestoreScope, set.Slot.Kind)
+                .Add(Properties.Names, set.Slot.Shown.Name)
+                .Add(Properties.Suppress, ReadsMaybeNull(set.Assignment, model) ? "true" : "false");
+        }
+
+        private static bool ImplementsInterface(IMethodSymbol method) =>
+            !method.ExplicitInterfaceImplementations.IsEmpty
+            || method.ContainingType.AllInterfaces.SelectMany(i => i.GetMembers()).Any(m => SymbolEqualityComparer.Default.Equals(method.ContainingType.FindImplementationForInterfaceMember(m), method));
+
+        /// <summary>
+        /// The declaration of the <c>On…Executed</c> callback that pairs the filter callback that made <paramref name="set"/>
+        /// (<see cref="Ambient.PairedExecuted"/>), for an <c>AsyncLocal</c> written through members only (a local, a
+        /// parameter or a call in the target would not mean the same in the other method). A thread-bound slot gets no
+        /// such fix: after an async action the <c>Executed</c> callback may run on another thread, and would clear that
+        /// thread's slot.
+        /// </summary>
+        private SyntaxNode? PairedClear(AmbientSet set, CancellationToken cancellationToken) =>
+            set is { Slot.Kind: AmbientKind.AsyncLocal, Method: { } executing }
+            && !set.Assignment.Target.DescendantsAndSelf().Any(o => o is ILocalReferenceOperation or IParameterReferenceOperation or IInvocationOperation)
+            && ambient.PairedExecuted(executing) is { } executed
+                ? executed.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)
+                : null;
+
+        private static ClearKind ClearValue(AmbientSet set, SyntaxNode executed)
+        {
+            if (set.Slot.ValueType is not { } type)
+                return ClearKind.Default;
+            if (type.IsValueType)
+                return type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? ClearKind.Null : ClearKind.Default;
+            return type.NullableAnnotation == NullableAnnotation.NotAnnotated && set.Assignment.SemanticModel is { } model
+                && model.GetNullableContext(executed.SyntaxTree == model.SyntaxTree ? executed.SpanStart : set.Assignment.Syntax.SpanStart).WarningsEnabled()
+                    ? ClearKind.SuppressedNull
+                    : ClearKind.Null;
+        }
+
+        /// <summary>
         /// A property read as maybe-null (<c>[MaybeNull]</c> getter, as <c>AsyncLocal&lt;T&gt;.Value</c>) that does not
         /// accept null back, with nullable warnings on: the saved value goes back with <c>!</c>.
         /// </summary>
@@ -219,8 +319,9 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             return fix is null ? properties : properties.Add(Properties.Fix, fix.ToString());
         }
 
-        private static void Report(OperationAnalysisContext context, IOperation at, ImmutableDictionary<string, string?> properties, string slot, string consequence) =>
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.AmbientValueNotRestored, at.Syntax.GetLocation(), properties, slot, consequence));
+        private static void Report(OperationAnalysisContext context, IOperation at, ImmutableDictionary<string, string?> properties, string slot, string consequence, SyntaxNode? related = null) =>
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.AmbientValueNotRestored, at.Syntax.GetLocation(),
+                related is null ? null : new[] { related.GetLocation() }, properties, slot, consequence));
 
         /// <summary>The slot's name, qualified with its type when it lives outside <paramref name="type"/>.</summary>
         private static string Display(ISymbol symbol, INamedTypeSymbol type) =>

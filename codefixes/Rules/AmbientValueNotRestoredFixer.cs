@@ -28,6 +28,11 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     internal const string Title = "Restore the previous value in finally";
     internal const string UnsafeRegisterTitle = "Register without capturing the execution context";
     internal const string SuppressFlowTitle = "Suppress execution context flow around it";
+    internal const string ClearInPairedCallbackTitle = "Clear it in the paired Executed callback";
+    internal const string ReturnRestoreScopeTitle = "Return a scope that restores the previous value";
+
+    /// <summary>The nested class the scope fix generates (numbered when the type has a member of that name that is not it).</summary>
+    internal const string ScopeClassName = "RestoreScope";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } =
         ImmutableArray.Create(Descriptors.AmbientValueNotRestored.Id);
@@ -62,6 +67,8 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
     {
         FixKind.UnsafeRegister => UnsafeRegisterTitle,
         FixKind.SuppressFlow => SuppressFlowTitle,
+        FixKind.ClearInPairedCallback => ClearInPairedCallbackTitle,
+        FixKind.ReturnRestoreScope => ReturnRestoreScopeTitle,
         _ => Title,
     };
 
@@ -75,6 +82,8 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             (FixKind.RestoreInFinally, AssignmentExpressionSyntax assignment) => PlanRestore(assignment, target, model, cancellationToken),
             (FixKind.UnsafeRegister, InvocationExpressionSyntax invocation) => PlanUnsafeRegister(invocation),
             (FixKind.SuppressFlow, ExpressionSyntax capture) => PlanSuppressFlow(capture, model),
+            (FixKind.ClearInPairedCallback, AssignmentExpressionSyntax assignment) => PlanClearInPairedCallback(assignment, target),
+            (FixKind.ReturnRestoreScope, AssignmentExpressionSyntax assignment) => PlanRestoreScope(assignment, target, model, cancellationToken),
             _ => null,
         };
         return edit is null ? null : new EditPlan(target.Document, edit);
@@ -103,6 +112,98 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             var state = (ExpressionSyntax)editor.Generator.NullLiteralExpression();
             editor.ReplaceNode(invocation, invocation.WithExpression(renamed).WithArgumentList(Arguments.Insert(list, editor.Generator, state, index: 1, name: null)));
         };
+    }
+
+    /// <summary>
+    /// <c>X = null;</c> (or <c>null!</c>, <c>default</c>: <see cref="Properties.Clear"/>) as the last statement of the
+    /// paired <c>On…Executed</c> callback the analyzer found (the additional location), with the same target as the
+    /// set. Not applied to an expression-bodied callback, or to one with a <c>return</c> that would skip the clear.
+    /// </summary>
+    private static Action<SyntaxEditor>? PlanClearInPairedCallback(AssignmentExpressionSyntax assignment, FixTarget target)
+    {
+        if (target.Additional is not { Length: 1 } additional || additional[0] is not MethodDeclarationSyntax { Body: { } body }
+            || !Enum.TryParse<ClearKind>(target.Property(Properties.Clear), out var clear)
+            || body.DescendantNodes(n => n is not (AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax)).Any(n => n is ReturnStatementSyntax))
+        {
+            return null;
+        }
+
+        return editor =>
+        {
+            var generator = editor.Generator;
+            var value = clear switch
+            {
+                ClearKind.Default => LiteralExpression(SyntaxKind.DefaultLiteralExpression),
+                ClearKind.SuppressedNull => PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression, (ExpressionSyntax)generator.NullLiteralExpression()),
+                _ => (ExpressionSyntax)generator.NullLiteralExpression(),
+            };
+            var statement = (StatementSyntax)generator.ExpressionStatement(generator.AssignmentStatement(assignment.Left.WithoutTrivia(), value));
+            editor.ReplaceNode(body, body.AddStatements(statement).WithAdditionalAnnotations(Formatter.Annotation));
+        };
+    }
+
+    /// <summary>
+    /// <c>void BeginScope(Tenant t) { s_current.Value = t; }</c> becomes <c>IDisposable BeginScope(Tenant t) { var
+    /// previousCurrent = s_current.Value; s_current.Value = t; return new RestoreScope(() =&gt; s_current.Value =
+    /// previousCurrent); }</c>, with <c>RestoreScope</c> a private nested class of the type (an <c>IDisposable</c> that runs
+    /// an <c>Action</c> on <c>Dispose</c>: the BCL has no public such type), added once per type and reused by the next
+    /// fix. Not applied when the method no longer has that shape (a <c>void</c> method whose top-level statement is the
+    /// set, no <c>return</c>), or when the type has a member of the scope's name that is not such a class.
+    /// </summary>
+    private static Action<SyntaxEditor>? PlanRestoreScope(AssignmentExpressionSyntax assignment, FixTarget target, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (assignment.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { ReturnType: PredefinedTypeSyntax { Keyword.RawKind: (int)SyntaxKind.VoidKeyword } } method
+            || method.Parent is not TypeDeclarationSyntax typeDeclaration
+            || assignment.Parent is not (ExpressionStatementSyntax { Parent: BlockSyntax { Parent: MethodDeclarationSyntax } } or ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax })
+            || OwnNodes(method).Any(n => n is ReturnStatementSyntax)
+            || target.Property(Properties.Names) is not { } name
+            || model.GetDeclaredSymbol(typeDeclaration, cancellationToken) is not { } type
+            || KnownTypes.Get(model.Compilation).Threading is not { Action: { } action, IDisposable: { } disposable })
+        {
+            return null;
+        }
+
+        var existing = type.GetTypeMembers(ScopeClassName).FirstOrDefault();
+        if (existing is null && type.GetMembers(ScopeClassName).Any()
+            || existing is not null && !(existing.AllInterfaces.Contains(disposable, SymbolEqualityComparer.Default)
+                && existing.InstanceConstructors.Any(c => c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, action))))
+        {
+            return null;                                  // the name is taken by something else
+        }
+
+        var saved = Naming.Unique(Saved(name), assignment, model, Naming.DeclaredAround(assignment, cancellationToken));
+        var suppress = target.Property(Properties.Suppress) == "true";
+        return editor =>
+        {
+            var generator = editor.Generator;
+            var slot = assignment.Left.WithoutTrivia();
+            var save = Statements.Var(generator, saved, slot).WithAdditionalAnnotations(Formatter.Annotation);
+            var previous = suppress ? PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression, IdentifierName(saved)) : (ExpressionSyntax)generator.IdentifierName(saved);
+            var restore = generator.VoidReturningLambdaExpression(generator.AssignmentStatement(slot, previous));
+            var scope = (StatementSyntax)generator.ReturnStatement(generator.ObjectCreationExpression(generator.IdentifierName(ScopeClassName), restore));
+            var body = method.Body is { } block
+                ? block.ReplaceNode(assignment.Parent!, new SyntaxNode[] { save, assignment.Parent! })
+                : Block(save, ExpressionStatement(assignment));
+            body = body.AddStatements(scope.WithAdditionalAnnotations(Formatter.Annotation));
+            var rewritten = method.Body is not null
+                ? method.WithBody(body)
+                : (MethodDeclarationSyntax)Bodies.WithBlockBody(method, body.WithAdditionalAnnotations(Formatter.Annotation));
+            editor.ReplaceNode(method, rewritten.WithReturnType(Imports.Type(generator, disposable).WithTriviaFrom(method.ReturnType)));
+            if (existing is null)
+                editor.AddMember(typeDeclaration, ScopeClass(generator, Imports.Type(generator, action), Imports.Type(generator, disposable)).WithAdditionalAnnotations(Formatter.Annotation));
+        };
+    }
+
+    /// <summary><c>private sealed class RestoreScope : IDisposable</c>, which runs the <c>Action</c> it is given on <c>Dispose</c>.</summary>
+    private static SyntaxNode ScopeClass(SyntaxGenerator generator, SyntaxNode action, SyntaxNode disposable)
+    {
+        var field = generator.FieldDeclaration("_restore", action, Accessibility.Private, DeclarationModifiers.ReadOnly);
+        var constructor = generator.ConstructorDeclaration(ScopeClassName, new[] { generator.ParameterDeclaration("restore", action) }, Accessibility.Public,
+            statements: new[] { generator.AssignmentStatement(generator.IdentifierName("_restore"), generator.IdentifierName("restore")) });
+        var dispose = generator.MethodDeclaration("Dispose", accessibility: Accessibility.Public,
+            statements: new[] { generator.InvocationExpression(generator.IdentifierName("_restore")) });
+        return generator.ClassDeclaration(ScopeClassName, accessibility: Accessibility.Private, modifiers: DeclarationModifiers.Sealed,
+            interfaceTypes: new[] { disposable }, members: new[] { field, constructor, dispose });
     }
 
     /// <summary>The capturing statement inside <c>using (ExecutionContext.SuppressFlow()) { … }</c>.</summary>

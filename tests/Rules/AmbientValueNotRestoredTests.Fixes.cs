@@ -933,9 +933,9 @@ public sealed partial class AmbientValueNotRestoredTests
             {
                 private static readonly AsyncLocal<string?> s_current = new();
 
-                public static void Enter(string tenant)
+                public static void Remember(string tenant)
                 {
-                    System.Console.WriteLine("entering " + tenant);
+                    System.Console.WriteLine("remembering " + tenant);
                     [|s_current.Value = tenant|];
                 }
             }
@@ -1051,6 +1051,321 @@ public sealed partial class AmbientValueNotRestoredTests
                     {
                         return _next(context);
                     }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_ActionFilterClearsInItsExecutedCallback()
+    {
+        await VerifyCS.FixAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+            using Microsoft.Extensions.Logging;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+                private readonly ILogger<AuditUserFilter> _logger;
+
+                public AuditUserFilter(ILogger<AuditUserFilter> logger) => _logger = logger;
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    [|CurrentUser.Value = context.HttpContext.User|];
+                    _logger.LogInformation("Action {Action} starting", context.ActionDescriptor.DisplayName);
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    _logger.LogInformation("Action {Action} done", context.ActionDescriptor.DisplayName);
+                }
+            }
+            """, """
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+            using Microsoft.Extensions.Logging;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+                private readonly ILogger<AuditUserFilter> _logger;
+
+                public AuditUserFilter(ILogger<AuditUserFilter> logger) => _logger = logger;
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    CurrentUser.Value = context.HttpContext.User;
+                    _logger.LogInformation("Action {Action} starting", context.ActionDescriptor.DisplayName);
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    _logger.LogInformation("Action {Action} done", context.ActionDescriptor.DisplayName);
+                    CurrentUser.Value = null;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_PageAndResultFiltersInOneFixAll()
+    {
+        await VerifyCS.FixAsync("""
+            #nullable enable
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class PageTenantFilter : IPageFilter
+            {
+                private static readonly AsyncLocal<string> s_tenant = new();
+
+                public static string Tenant => s_tenant.Value ?? "";
+
+                public void OnPageHandlerSelected(PageHandlerSelectedContext context) { }
+
+                public void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+                {
+                    [|s_tenant.Value = context.HttpContext.Request.Host.Host|];
+                }
+
+                public void OnPageHandlerExecuted(PageHandlerExecutedContext context)
+                {
+                }
+            }
+
+            public sealed class ResultUserFilter : IResultFilter
+            {
+                private readonly AsyncLocal<string?> _user = new();
+
+                public string? User => _user.Value;
+
+                public void OnResultExecuting(ResultExecutingContext context) => [|_user.Value = context.HttpContext.User.Identity?.Name|];
+
+                void IResultFilter.OnResultExecuted(ResultExecutedContext context)
+                {
+                    System.Console.WriteLine("result written");
+                }
+            }
+            """, """
+            #nullable enable
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class PageTenantFilter : IPageFilter
+            {
+                private static readonly AsyncLocal<string> s_tenant = new();
+
+                public static string Tenant => s_tenant.Value ?? "";
+
+                public void OnPageHandlerSelected(PageHandlerSelectedContext context) { }
+
+                public void OnPageHandlerExecuting(PageHandlerExecutingContext context)
+                {
+                    s_tenant.Value = context.HttpContext.Request.Host.Host;
+                }
+
+                public void OnPageHandlerExecuted(PageHandlerExecutedContext context)
+                {
+                    s_tenant.Value = null!;
+                }
+            }
+
+            public sealed class ResultUserFilter : IResultFilter
+            {
+                private readonly AsyncLocal<string?> _user = new();
+
+                public string? User => _user.Value;
+
+                public void OnResultExecuting(ResultExecutingContext context) => _user.Value = context.HttpContext.User.Identity?.Name;
+
+                void IResultFilter.OnResultExecuted(ResultExecutedContext context)
+                {
+                    System.Console.WriteLine("result written");
+                    _user.Value = null;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_ExecutedCallbackThatReturnsEarly()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System.Security.Claims;
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class AuditUserFilter : IActionFilter
+            {
+                internal static readonly AsyncLocal<ClaimsPrincipal?> CurrentUser = new();
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    [|CurrentUser.Value = context.HttpContext.User|];
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    if (context.Exception is null)
+                        return;
+                    System.Console.WriteLine(context.Exception.Message);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_ThreadStaticSetInAFilter()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class CultureResultFilter : IResultFilter
+            {
+                [ThreadStatic] internal static string? t_culture;
+
+                public void OnResultExecuting(ResultExecutingContext context)
+                {
+                    [|t_culture = context.HttpContext.Request.Headers.AcceptLanguage.ToString()|];
+                }
+
+                public void OnResultExecuted(ResultExecutedContext context)
+                {
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_ScopeMethodsReturnARestoreScopeInOneFixAll()
+    {
+        await VerifyCS.FixAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id, string ConnectionString);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private static readonly AsyncLocal<string?> s_user = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static string? User => s_user.Value;
+
+                public static void BeginScope(Tenant tenant)
+                {
+                    System.Console.WriteLine("tenant " + tenant.Id);
+                    [|s_current.Value = tenant|];
+                }
+
+                public static void EnterUser(string? user) => [|s_user.Value = user|];
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    TenantContext.BeginScope(new Tenant(context.Request.Host.Host, ""));
+                    TenantContext.EnterUser(context.User.Identity?.Name);
+                    await _next(context);
+                }
+            }
+            """, """
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id, string ConnectionString);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private static readonly AsyncLocal<string?> s_user = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static string? User => s_user.Value;
+
+                public static IDisposable BeginScope(Tenant tenant)
+                {
+                    System.Console.WriteLine("tenant " + tenant.Id);
+                    var previousCurrent = s_current.Value;
+                    s_current.Value = tenant;
+                    return new RestoreScope(() => s_current.Value = previousCurrent);
+                }
+
+                public static IDisposable EnterUser(string? user)
+                {
+                    var previousUser = s_user.Value;
+                    s_user.Value = user;
+                    return new RestoreScope(() => s_user.Value = previousUser);
+                }
+
+                private sealed class RestoreScope : IDisposable
+                {
+                    private readonly Action _restore;
+
+                    public RestoreScope(Action restore)
+                    {
+                        _restore = restore;
+                    }
+
+                    public void Dispose()
+                    {
+                        _restore();
+                    }
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task InvokeAsync(HttpContext context)
+                {
+                    TenantContext.BeginScope(new Tenant(context.Request.Host.Host, ""));
+                    TenantContext.EnterUser(context.User.Identity?.Name);
+                    await _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_ScopeMethodThatImplementsAnInterface()
+    {
+        await VerifyCS.NoFixAsync("""
+            using System.Threading;
+
+            public interface ITenantScopes
+            {
+                void BeginScope(string tenant);
+            }
+
+            public sealed class TenantScopes : ITenantScopes
+            {
+                private static readonly AsyncLocal<string?> s_current = new();
+
+                public static string? Current => s_current.Value;
+
+                public void BeginScope(string tenant)
+                {
+                    [|s_current.Value = tenant|];
                 }
             }
             """);

@@ -630,4 +630,116 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """, Analyze.Diagnostic().WithLocation(0).WithArguments("s_info", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
     }
+
+    [Fact]
+    public async Task Reports_SlotBehindAnInterfacePropertyWithOneAsyncLocalImplementation()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public interface ICorrelationAccessor
+            {
+                string? Id { get; set; }
+            }
+
+            public sealed class CorrelationAccessor : ICorrelationAccessor
+            {
+                private static readonly AsyncLocal<string?> s_id = new();
+
+                public string? Id
+                {
+                    get => s_id.Value;
+                    set => s_id.Value = value;
+                }
+            }
+
+            public sealed class CorrelationMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly ICorrelationAccessor _accessor;
+
+                public CorrelationMiddleware(RequestDelegate next, ICorrelationAccessor accessor)
+                {
+                    _next = next;
+                    _accessor = accessor;
+                }
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:_accessor.Id = context.Request.Headers["X-Correlation-Id"].ToString()|};
+                    return _next(context);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("ICorrelationAccessor.Id", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_WrapperChainOfPropertiesAndAHelper()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantSlot
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Value
+                {
+                    get => s_current.Value;
+                    set => s_current.Value = value;
+                }
+            }
+
+            public static class TenantContext
+            {
+                public static Tenant? Current
+                {
+                    get => TenantSlot.Value;
+                    set => TenantSlot.Value = value;
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.Current = new Tenant(context.Request.Host.Host)|};
+                    return _next(context);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.Current", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_ThreadStaticSetInAResultFilter()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed class CultureResultFilter : IResultFilter
+            {
+                [ThreadStatic] internal static string? t_culture;
+
+                public void OnResultExecuting(ResultExecutingContext context)
+                {
+                    {|#0:t_culture = context.HttpContext.Request.Headers.AcceptLanguage.ToString()|};
+                }
+
+                public void OnResultExecuted(ResultExecutedContext context)
+                {
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("t_culture", AmbientValueNotRestoredAnalyzer.StaysOnThread));
+    }
 }

@@ -787,4 +787,201 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task DoesNotReport_InterfacePropertyWithTwoImplementations()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public interface ICorrelationAccessor
+            {
+                string? Id { get; set; }
+            }
+
+            public sealed class CorrelationAccessor : ICorrelationAccessor
+            {
+                private static readonly AsyncLocal<string?> s_id = new();
+
+                public string? Id
+                {
+                    get => s_id.Value;
+                    set => s_id.Value = value;
+                }
+            }
+
+            public sealed class FixedCorrelationAccessor : ICorrelationAccessor
+            {
+                public string? Id { get; set; }
+            }
+
+            public sealed class CorrelationMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly ICorrelationAccessor _accessor;
+
+                public CorrelationMiddleware(RequestDelegate next, ICorrelationAccessor accessor)
+                {
+                    _next = next;
+                    _accessor = accessor;
+                }
+
+                public Task Invoke(HttpContext context)
+                {
+                    _accessor.Id = context.Request.Headers["X-Correlation-Id"].ToString();
+                    return _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_InterfacePropertyNotBackedByAnAsyncLocal()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public interface ICorrelationAccessor
+            {
+                string? Id { get; set; }
+            }
+
+            public sealed class CorrelationAccessor : ICorrelationAccessor
+            {
+                private string? _id;
+
+                public string? Id
+                {
+                    get => _id;
+                    set => _id = value;
+                }
+            }
+
+            public sealed class CorrelationMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly ICorrelationAccessor _accessor;
+
+                public CorrelationMiddleware(RequestDelegate next, ICorrelationAccessor accessor)
+                {
+                    _next = next;
+                    _accessor = accessor;
+                }
+
+                public Task Invoke(HttpContext context)
+                {
+                    _accessor.Id = context.Request.Headers["X-Correlation-Id"].ToString();
+                    return _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_InterfacePropertyRestoredInFinally()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using Microsoft.Extensions.Hosting;
+
+            public interface ICorrelationAccessor
+            {
+                string? Id { get; set; }
+            }
+
+            public sealed class CorrelationAccessor : ICorrelationAccessor
+            {
+                private static readonly AsyncLocal<string?> s_id = new();
+
+                public string? Id
+                {
+                    get => s_id.Value;
+                    set => s_id.Value = value;
+                }
+            }
+
+            public sealed class ImportJob
+            {
+                private readonly ICorrelationAccessor _accessor;
+
+                public ImportJob(ICorrelationAccessor accessor) => _accessor = accessor;
+
+                public void Run(string batchId)
+                {
+                    var previous = _accessor.Id;
+                    _accessor.Id = batchId;
+                    try
+                    {
+                        Import();
+                    }
+                    finally
+                    {
+                        _accessor.Id = previous;
+                    }
+                }
+
+                private static void Import() { }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_WrapperChainRestoredThroughTheSameChain()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantSlot
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Value
+                {
+                    get => s_current.Value;
+                    set => s_current.Value = value;
+                }
+            }
+
+            public static class TenantContext
+            {
+                public static Tenant? Current
+                {
+                    get => TenantSlot.Value;
+                    set => TenantSlot.Value = value;
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    var previous = TenantContext.Current;
+                    TenantContext.Current = new Tenant(context.Request.Host.Host);
+                    try
+                    {
+                        Audit();
+                    }
+                    finally
+                    {
+                        TenantContext.Current = previous;
+                    }
+
+                    return _next(context);
+                }
+
+                private static void Audit() { }
+            }
+            """);
+    }
 }
