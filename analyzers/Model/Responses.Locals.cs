@@ -18,9 +18,11 @@ internal enum ResponseVerdict
 /// fate was decided (<see cref="Value"/>, see <see cref="ResponseUse.Value"/>); and, when it is kept in a local
 /// (<see cref="Local"/>), the statements that do dispose it (<see cref="Disposals"/>: <c>Dispose()</c> calls and
 /// <c>using</c> statements, on some paths only) and whether the local is assigned anywhere besides its declaration
-/// (<see cref="Reassigned"/>).
+/// (<see cref="Reassigned"/>). <see cref="NoFix"/>: a shape no <c>using</c> rewrite can fix correctly (a dropped task
+/// of a response: a <c>using</c> over the task would dispose the task, not the response).
 /// </summary>
-internal readonly record struct ResponseLeak(ResponseVerdict Verdict, IOperation Value, ILocalSymbol? Local, ImmutableArray<SyntaxNode> Disposals, bool Reassigned);
+internal readonly record struct ResponseLeak(ResponseVerdict Verdict, IOperation Value, ILocalSymbol? Local, ImmutableArray<SyntaxNode> Disposals, bool Reassigned,
+    bool NoFix = false);
 
 internal sealed partial class Responses
 {
@@ -33,7 +35,8 @@ internal sealed partial class Responses
         var use = UseOf(producer, transfers, cancellationToken);
         return use.Kind switch
         {
-            ResponseUseKind.Dropped => new ResponseLeak(ResponseVerdict.Discarded, use.Value, null, ImmutableArray<SyntaxNode>.Empty, Reassigned: false),
+            ResponseUseKind.Dropped => new ResponseLeak(ResponseVerdict.Discarded, use.Value, null, ImmutableArray<SyntaxNode>.Empty, Reassigned: false,
+                NoFix: IsTaskOfResponse(producer.Type)),
             ResponseUseKind.Read => new ResponseLeak(ResponseVerdict.NeverDisposed, use.Value, null, ImmutableArray<SyntaxNode>.Empty, Reassigned: false),
             ResponseUseKind.Local => JudgeLocal(use.Local!, producer, use.Value, transfers, cancellationToken),
             _ => null,

@@ -15,6 +15,11 @@ internal enum ResponseProducerKind
     Await,
     /// <summary><c>.Result</c> read straight off the call that creates the task (<c>c.GetAsync(u).Result</c>).</summary>
     Result,
+    /// <summary>
+    /// The task of a call that creates a response, thrown away unawaited (<c>_ = c.GetAsync(u);</c> or the call as a
+    /// statement): the response it completes with has no owner.
+    /// </summary>
+    DroppedTask,
 }
 
 /// <summary>
@@ -39,6 +44,9 @@ internal sealed partial class Responses
                 return new ResponseProducer(ResponseProducerKind.Call, invocation, SourceName(invocation));
             case IInvocationOperation invocation when ResultOf(invocation, cancellationToken) is { } result:
                 return new ResponseProducer(ResponseProducerKind.Result, result, SourceName(invocation));
+            case IInvocationOperation invocation when IsTaskOfResponse(invocation.TargetMethod.ReturnType) && IsDropped(invocation)
+                && IsCreatedTask(invocation, cancellationToken):
+                return new ResponseProducer(ResponseProducerKind.DroppedTask, invocation, SourceName(invocation));
             case IAwaitOperation awaited when IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation, cancellationToken):
                 return new ResponseProducer(ResponseProducerKind.Await, awaited, SourceName(awaited.Operation));
             default:
@@ -56,6 +64,14 @@ internal sealed partial class Responses
         && IsCreatedTask(invocation, cancellationToken)
             ? property
             : null;
+
+    /// <summary>The value is thrown away where it is made: the whole expression statement, or <c>_ = …;</c>.</summary>
+    private static bool IsDropped(IOperation value)
+    {
+        var outer = value.WalkUpConversions();
+        return outer.Parent is IExpressionStatementOperation
+            || outer.Parent is ISimpleAssignmentOperation { Target: IDiscardOperation, Parent: IExpressionStatementOperation } discard && discard.Value == outer;
+    }
 
     /// <summary>
     /// A call creates a response when its declaration says it returns one. <c>EnsureSuccessStatusCode()</c> returns

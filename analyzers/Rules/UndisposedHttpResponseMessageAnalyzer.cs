@@ -48,6 +48,9 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
 
         /// <summary>"true" when the response is kept in a local that is assigned again (a <c>using</c> local cannot be).</summary>
         public const string Reassigned = "Reassigned";
+
+        /// <summary>"true" when no rewrite is correct for this shape (<see cref="ResponseLeak.NoFix"/>): the fixer offers none.</summary>
+        public const string NoFix = "NoFix";
     }
 
     private sealed class Context(Responses responses)
@@ -71,6 +74,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             {
                 new KeyValuePair<string, string?>(Properties.Verdict, leak.Verdict.ToString()),
                 new KeyValuePair<string, string?>(Properties.Reassigned, leak.Reassigned ? "true" : "false"),
+                new KeyValuePair<string, string?>(Properties.NoFix, leak.NoFix ? "true" : "false"),
             });
             context.ReportDiagnostic(Diagnostic.Create(Descriptors.UndisposedHttpResponseMessage, producer.Operation.Syntax.GetLocation(),
                 additional, properties, producer.Source, Message(leak.Verdict)));

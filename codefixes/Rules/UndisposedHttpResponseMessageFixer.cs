@@ -72,6 +72,7 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
         {
             var additional = target.Additional;
             if (target.Node is not ExpressionSyntax producer
+                || target.Property(Properties.NoFix) == "true"
                 || !Enum.TryParse<ResponseVerdict>(target.Property(Properties.Verdict), out var verdict)
                 || additional.Length == 0 || additional[0] is not ExpressionSyntax value
                 || !value.Span.Contains(producer.Span))

@@ -482,4 +482,15 @@ public sealed partial class UndisposedHttpResponseMessageTests
             """));
     }
 
+    [Fact]
+    public async Task NoFix_DroppedTaskOfAResponse()
+    {
+        // A using over the discarded task would dispose the task, not the response it completes with.
+        await VerifyCS.NoFixAsync(Sources.TypedClient("""
+                public void Notify(string url)
+                {
+                    _ = [|_client.PostAsync(url, null)|];
+                }
+            """));
+    }
 }

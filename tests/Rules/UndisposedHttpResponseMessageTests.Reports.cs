@@ -48,6 +48,24 @@ public sealed partial class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_DroppedTaskOfAResponse()
+    {
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public void Notify(string url, string orderId)
+                {
+                    _ = {|#0:_client.PostAsJsonAsync(url, new { orderId })|};            // fire and forget: nobody disposes the response
+                    _ = {|#1:_invoker.SendAsync(new HttpRequestMessage(HttpMethod.Delete, url + "/" + orderId), CancellationToken.None)|};
+                    {|#2:SendAuditAsync(url)|};
+                }
+
+                private Task<HttpResponseMessage> SendAuditAsync(string url) => _client.PostAsync(url + "/audit", null);
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("PostAsJsonAsync", "discarded without being disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("SendAsync", "discarded without being disposed"),
+            Analyze.Diagnostic().WithLocation(2).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("SendAuditAsync", "discarded without being disposed"));
+    }
+
+    [Fact]
     public async Task Reports_LocalNeverDisposed()
     {
         await Analyze.DiagnosticsAsync(Sources.TypedClient("""

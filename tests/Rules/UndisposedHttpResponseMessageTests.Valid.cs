@@ -6,6 +6,28 @@ namespace LeakAnalyzers.Tests.Rules;
 public sealed partial class UndisposedHttpResponseMessageTests
 {
     [Fact]
+    public async Task Valid_DroppedTasksThatOwnNoResponse()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                private Task<HttpResponseMessage> _pending;
+
+                public void Warm(string url)
+                {
+                    _ = _client.GetStringAsync(url);                                      // no response: the string task owns nothing
+                    _ = _pending;                                                         // someone else's task
+                    _ = _client.GetAsync(url).ContinueWith(t => t.Result.Dispose());      // the continuation disposes it
+                    _ = PingAsync(url);
+                    _ = Task.Run(async () => { using var r = await _client.GetAsync(url); });
+                }
+
+                private async Task PingAsync(string url)
+                {
+                    using var response = await _client.GetAsync(url);
+                }
+            """));
+    }
+
+    [Fact]
     public async Task DoesNotReport_UsingDeclarationsAndStatements()
     {
         await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
