@@ -53,8 +53,8 @@ internal static class DisposalPaths
                 continue;
             if (jump.SpanStart >= cover.SpanStart)
                 break;
-            if (!Leaves(jump, producer) || IsInCatchAround(jump, producer))
-                continue;
+            if (!Leaves(jump, producer) || IsInCatchAround(jump, producer) || sites.Contains(jump))
+                continue;                                // a jump that is itself an end (a return that hands on the content)
             var protectedJump = sites.Any(site => site.SpanStart > producer.Span.End && site.SpanStart < jump.SpanStart
                 && Containers(jump, body).Any(container => IsStraightLineIn(site, container)));
             if (!protectedJump && !(jump is BreakStatementSyntax && BreakTarget(jump) is { } target && Judge(target, sites, body, jumps) is null))

@@ -66,6 +66,7 @@ internal sealed partial class Responses
             return null;                                 // a lambda or local function may own it
 
         var sites = new List<SyntaxNode>();
+        var escapes = new List<SyntaxNode>();
         foreach (var read in reads)
         {
             var use = UseOf(read, transfers, cancellationToken);
@@ -74,17 +75,23 @@ internal sealed partial class Responses
                 case ResponseUseKind.Disposed:
                     sites.Add(use.Site!);
                     break;
-                case ResponseUseKind.Settled or ResponseUseKind.ContentEscapes or ResponseUseKind.Local:
+                case ResponseUseKind.ContentEscapes:
+                    escapes.Add(use.Site!);
+                    break;
+                case ResponseUseKind.Settled or ResponseUseKind.Local:
                     return null;
             }
         }
 
-        ResponseVerdict? verdict = DisposalPaths.Judge(producer.Syntax, sites, body.Syntax, index.Jumps) switch
+        // A content stream that leaves (returned, stored, wrapped, kept) ends the response on its path the way a
+        // disposal does: the stream's owner ends both. The other paths must still dispose it.
+        ResponseVerdict? verdict = DisposalPaths.Judge(producer.Syntax, escapes.Count == 0 ? sites : sites.Concat(escapes).ToList(), body.Syntax, index.Jumps) switch
         {
             Undisposed.Never => ResponseVerdict.NeverDisposed,
             Undisposed.NotOnEveryPath => ResponseVerdict.NotOnEveryPath,
             _ => null,
         };
-        return verdict is { } leak ? new ResponseLeak(leak, value, local, sites.ToImmutableArray(), reassigned) : null;
+        // With an escaping stream a using local would dispose the response under the stream: no fix.
+        return verdict is { } leak ? new ResponseLeak(leak, value, local, sites.ToImmutableArray(), reassigned, NoFix: escapes.Count > 0) : null;
     }
 }

@@ -11,7 +11,10 @@ internal enum ResponseUseKind
     Dropped,
     /// <summary>Someone else owns it now (returned, stored, wrapped, taken over by a call), or the analysis cannot tell: silent either way.</summary>
     Settled,
-    /// <summary>Its content, or a stream read from it, leaves this code: the stream needs the response alive, so it is not disposed here.</summary>
+    /// <summary>
+    /// Its content, or a stream read from it, leaves this code in the statement at <see cref="ResponseUse.Site"/>: the
+    /// stream needs the response alive, so it is not disposed here, and whoever ends the stream ends the response.
+    /// </summary>
     ContentEscapes,
     /// <summary><c>Dispose()</c> or a <c>using</c>, at <see cref="ResponseUse.Site"/>.</summary>
     Disposed,
@@ -88,7 +91,9 @@ internal sealed partial class Responses
                 return UseOf(access, transfers, cancellationToken);
         }
 
-        return new ResponseUse(ContentEscapes(access, cancellationToken) ? ResponseUseKind.ContentEscapes : ResponseUseKind.Read, carrier);
+        return ContentEscapes(access, cancellationToken)
+            ? new ResponseUse(ResponseUseKind.ContentEscapes, carrier, StatementOf(access.Syntax))
+            : new ResponseUse(ResponseUseKind.Read, carrier);
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ public sealed class ResponsesTests
         var judged = responses.UseOf(use, ImmutableArray<string>.Empty, default);
 
         Assert.Equal(Enum.Parse<ResponseUseKind>(kind), judged.Kind);
-        Assert.Equal(judged.Kind == ResponseUseKind.Disposed, judged.Site is StatementSyntax);
+        Assert.Equal(judged.Kind is ResponseUseKind.Disposed or ResponseUseKind.ContentEscapes, judged.Site is StatementSyntax);   // where it is disposed or its content leaves
         Assert.Equal(judged.Kind == ResponseUseKind.Local ? "copy" : null, judged.Local?.Name);
     }
 

@@ -493,4 +493,19 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 }
             """));
     }
+
+    [Fact]
+    public async Task NoFix_ResponseWhoseStreamEscapesOnSuccess()
+    {
+        // A using local would dispose the response under the stream the caller reads.
+        await VerifyCS.NoFixAsync(Sources.TypedClient("""
+                public async Task<Stream> DownloadAsync(string url)
+                {
+                    var response = [|await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead)|];
+                    if (!response.IsSuccessStatusCode)
+                        return null;
+                    return await response.Content.ReadAsStreamAsync();
+                }
+            """));
+    }
 }

@@ -66,6 +66,30 @@ public sealed partial class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_FailurePathDropsAResponseWhoseStreamEscapesOnSuccess()
+    {
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<Stream> DownloadAsync(string url, CancellationToken ct)
+                {
+                    var response = {|#0:await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct)|};
+                    if (!response.IsSuccessStatusCode)
+                        return null;                                                       // the error response is dropped
+                    return await response.Content.ReadAsStreamAsync(ct);
+                }
+
+                public async Task<StreamReader> OpenAsync(string url)
+                {
+                    var response = {|#1:await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead)|};
+                    if (response.StatusCode == HttpStatusCode.NotFound)
+                        return null;
+                    return new StreamReader(await response.Content.ReadAsStreamAsync());
+                }
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "not disposed on every path"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "not disposed on every path"));
+    }
+
+    [Fact]
     public async Task Reports_LocalNeverDisposed()
     {
         await Analyze.DiagnosticsAsync(Sources.TypedClient("""

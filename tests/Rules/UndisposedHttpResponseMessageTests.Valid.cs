@@ -6,6 +6,50 @@ namespace LeakAnalyzers.Tests.Rules;
 public sealed partial class UndisposedHttpResponseMessageTests
 {
     [Fact]
+    public async Task Valid_StreamEscapesOnSuccessAndTheFailurePathDisposes()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task<Stream> DownloadAsync(string url, CancellationToken ct)
+                {
+                    var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, ct);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        response.Dispose();
+                        return null;
+                    }
+
+                    return await response.Content.ReadAsStreamAsync(ct);
+                }
+
+                public async Task<Stream> TryDownloadAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+                    if (response.IsSuccessStatusCode)
+                        return await response.Content.ReadAsStreamAsync();
+                    response.Dispose();
+                    return Stream.Null;
+                }
+
+                public async Task<string> FirstLineAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+                    response.EnsureSuccessStatusCode();
+                    using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());   // the reader ends the stream
+                    return await reader.ReadLineAsync();
+                }
+
+                public async Task<Stream> OpenAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+                    var stream = await response.Content.ReadAsStreamAsync();
+                    if (stream.CanSeek)
+                        return stream;
+                    return new BufferedStream(stream);
+                }
+            """));
+    }
+
+    [Fact]
     public async Task Valid_DroppedTasksThatOwnNoResponse()
     {
         await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
