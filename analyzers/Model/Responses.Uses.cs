@@ -172,9 +172,17 @@ internal sealed partial class Responses
     /// <c>Dispose</c>, a comparison or an interpolation. Anything else (stored, returned, passed on, disposed) may settle
     /// ownership, and so does a method whose body may be replaced (virtual, abstract, override, interface). Read from the
     /// callee's syntax, identifiers matched by the parameter's name: binding another method's body would need a
-    /// semantic model of its tree.
+    /// semantic model of its tree. Passing the parameter on, by position, to a method of the same type called by its
+    /// simple name (<c>Trace(message)</c>, <c>this.Trace(message)</c>) still only reads it when every method of that
+    /// name and argument count only reads that parameter, followed <see cref="HelperHops"/> calls deep.
     /// </summary>
-    public static bool OnlyReads(IMethodSymbol method, IParameterSymbol? parameter, CancellationToken cancellationToken)
+    public static bool OnlyReads(IMethodSymbol method, IParameterSymbol? parameter, CancellationToken cancellationToken) =>
+        OnlyReads(method, parameter, HelperHops, cancellationToken);
+
+    /// <summary>How many calls deep <see cref="OnlyReads(IMethodSymbol, IParameterSymbol?, CancellationToken)"/> follows a parameter passed on to a helper of the same type.</summary>
+    internal const int HelperHops = 2;
+
+    private static bool OnlyReads(IMethodSymbol method, IParameterSymbol? parameter, int hops, CancellationToken cancellationToken)
     {
         if (parameter is null || method.IsVirtual || method.IsAbstract || method.IsOverride || method.ContainingType.TypeKind == TypeKind.Interface)
             return false;
@@ -198,12 +206,40 @@ internal sealed partial class Responses
                     && conditional.WhenNotNull is not InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax { Name.Identifier.ValueText: "Dispose" } }:
                 case BinaryExpressionSyntax or IsPatternExpressionSyntax or InterpolationSyntax:
                     continue;
+                case ArgumentSyntax argument when hops > 0 && PassesToReader(method.ContainingType, argument, hops - 1, cancellationToken):
+                    continue;
                 default:
                     return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <paramref name="argument"/> is passed by position, as a plain value, to methods of <paramref name="type"/>
+    /// called by simple name, and each of them with that many parameters only reads the parameter it lands in.
+    /// </summary>
+    private static bool PassesToReader(INamedTypeSymbol type, ArgumentSyntax argument, int hops, CancellationToken cancellationToken)
+    {
+        if (argument.NameColon is not null || argument.RefKindKeyword != default
+            || argument.Parent is not ArgumentListSyntax { Parent: InvocationExpressionSyntax call } list)
+        {
+            return false;
+        }
+
+        var name = call.Expression switch
+        {
+            IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+            MemberAccessExpressionSyntax { Expression: ThisExpressionSyntax, Name: IdentifierNameSyntax identifier } => identifier.Identifier.ValueText,
+            _ => null,
+        };
+        if (name is null)
+            return false;
+        var position = list.Arguments.IndexOf(argument);
+        var candidates = type.GetMembers(name).OfType<IMethodSymbol>().Where(m => m.Parameters.Length == list.Arguments.Count).ToList();
+        return candidates.Count > 0
+            && candidates.All(m => m.Locations.Any(static l => l.IsInSource) && OnlyReads(m, m.Parameters[position], hops, cancellationToken));
     }
 
     private static SyntaxNode StatementOf(SyntaxNode node) =>

@@ -166,13 +166,23 @@ public sealed class ResponsesTests
     [InlineData("message.Dispose();", false)]
     [InlineData("message?.Dispose();", false)]
     [InlineData("Console.WriteLine(message);", false)]                                  // passed on
+    [InlineData("Log(message); this.Log(message, 1);", true)]                            // to helpers of the type that only read it
+    [InlineData("Log(message); Keep(message);", false)]                                  // to one that stores it
+    [InlineData("Deeper(message);", false)]                                              // more hops than followed
     public async Task OnlyReads_ReadsTheCalleesSyntax(string body, bool onlyReads)
     {
         var compilation = await CompileAsync(Sources.TypedClient($$"""
-                private static void Helper(HttpResponseMessage message)
+                private void Helper(HttpResponseMessage message)
                 {
                     {{body}}
                 }
+
+                private static void Log(HttpResponseMessage m) => Trace(m);
+                private void Log(HttpResponseMessage m, int level) => Console.WriteLine(m.StatusCode + " " + level);
+                private static void Trace(HttpResponseMessage t) => Console.WriteLine(t.ReasonPhrase);
+                private void Keep(HttpResponseMessage k) => Log(_last = k);
+                private static void Deeper(HttpResponseMessage d) => Log(d, 0, 0);
+                private static void Log(HttpResponseMessage m, int a, int b) => Log(m);
             """));
         var helper = (IMethodSymbol)compilation.GetTypeByMetadataName("OrdersClient")!.GetMembers("Helper").Single();
 

@@ -285,6 +285,28 @@ public sealed partial class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_PassedThroughHelpersThatOnlyReadIt()
+    {
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<bool> PingAsync(string url)
+                {
+                    var response = [|await _client.GetAsync(url)|];
+                    LogResponse(response, url);
+                    return response.IsSuccessStatusCode;
+                }
+
+                private void LogResponse(HttpResponseMessage response, string url)
+                {
+                    if (!response.IsSuccessStatusCode)
+                        this.LogFailure(response);
+                    Console.WriteLine(url + " " + response.StatusCode);
+                }
+
+                private void LogFailure(HttpResponseMessage failed) => Console.WriteLine(failed.ReasonPhrase);
+            """));
+    }
+
+    [Fact]
     public async Task Reports_EnsureSuccessStatusCodeAliasNotDisposed()
     {
         await Analyze.DiagnosticsAsync(Sources.TypedClient("""

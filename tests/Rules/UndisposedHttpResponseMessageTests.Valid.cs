@@ -6,6 +6,35 @@ namespace LeakAnalyzers.Tests.Rules;
 public sealed partial class UndisposedHttpResponseMessageTests
 {
     [Fact]
+    public async Task Valid_PassedThroughAHelperToOneThatKeepsOrDisposesIt()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task PingAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    LogResponse(response);
+                }
+
+                public async Task CheckAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    Inspect(response);
+                }
+
+                private void LogResponse(HttpResponseMessage response) => Remember(response);
+                private void Remember(HttpResponseMessage last) => _last = last;
+
+                private static void Inspect(HttpResponseMessage response)
+                {
+                    Console.WriteLine(response.StatusCode);
+                    Close(response);
+                }
+
+                private static void Close(HttpResponseMessage message) => message.Dispose();
+            """));
+    }
+
+    [Fact]
     public async Task Valid_StreamEscapesOnSuccessAndTheFailurePathDisposes()
     {
         await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
