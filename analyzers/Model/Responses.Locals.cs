@@ -11,6 +11,8 @@ internal enum ResponseVerdict
     NotOnEveryPath,
     /// <summary>Kept in a local declared before a loop that assigns the next response before anyone disposed this one.</summary>
     OverwrittenInLoop,
+    /// <summary>Kept in a local that is assigned the next response (outside a loop) before anyone disposed this one.</summary>
+    Overwritten,
 }
 
 /// <summary>
@@ -64,6 +66,8 @@ internal sealed partial class Responses
             return new ResponseLeak(ResponseVerdict.OverwrittenInLoop, value, local, ImmutableArray<SyntaxNode>.Empty, reassigned);
         if (index.ReadsOf(local, cancellationToken) is not { } reads)
             return null;                                 // a lambda or local function may own it
+        if (IsOverwritten(producer, references, transfers, cancellationToken))
+            return new ResponseLeak(ResponseVerdict.Overwritten, value, local, ImmutableArray<SyntaxNode>.Empty, reassigned, NoFix: true);
 
         var sites = new List<SyntaxNode>();
         var escapes = new List<SyntaxNode>();

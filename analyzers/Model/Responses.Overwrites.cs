@@ -32,6 +32,53 @@ internal sealed partial class Responses
         return true;
     }
 
+    /// <summary>
+    /// The local is assigned again after the producer (outside a loop's next iteration, which
+    /// <see cref="IsOverwrittenInLoop"/> judges) and only read in between: the response is overwritten before anyone
+    /// disposed it, whatever happens to the next one. The assignment must follow the producer in a statement list that
+    /// holds both (so that it is reached after it on some path, not in another branch of an <c>if</c>, <c>try</c> or
+    /// <c>switch</c>), and must not mention the local itself (<c>r = Wrap(r)</c>).
+    /// </summary>
+    private bool IsOverwritten(IOperation producer, IReadOnlyList<ILocalReferenceOperation> references, ImmutableArray<string> transfers,
+        CancellationToken cancellationToken)
+    {
+        var overwrite = references
+            .Where(r => r.Syntax.SpanStart > producer.Syntax.Span.End && r.Parent is ISimpleAssignmentOperation assignment && assignment.Target == r)
+            .OrderBy(static r => r.Syntax.SpanStart)
+            .Select(static r => (ISimpleAssignmentOperation)r.Parent!)
+            .FirstOrDefault();
+        if (overwrite is null || !InOneStatementList(producer.Syntax, overwrite.Syntax))
+            return false;
+        foreach (var reference in references)
+        {
+            var start = reference.Syntax.SpanStart;
+            if (start <= producer.Syntax.Span.End || reference.Parent == overwrite)
+                continue;
+            if (overwrite.Value.Syntax.Span.Contains(reference.Syntax.Span))
+                return false;                            // r = Wrap(r): the old response goes into the new value
+            if (start < overwrite.Syntax.SpanStart && UseOf(reference, transfers, cancellationToken).Kind != ResponseUseKind.Read)
+                return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="later"/> sits in a later statement of a statement list (block, switch section, top level) that
+    /// also holds <paramref name="earlier"/>'s statement, in the same function.
+    /// </summary>
+    private static bool InOneStatementList(SyntaxNode earlier, SyntaxNode later)
+    {
+        var common = earlier.Ancestors().FirstOrDefault(a => a.Span.Contains(later.Span));
+        if (common is null || earlier.Ancestors().TakeWhile(a => a != common).Any(BodyIndex.IsFunction)
+            || later.Ancestors().TakeWhile(a => a != common).Any(BodyIndex.IsFunction))
+        {
+            return false;
+        }
+
+        return common is BlockSyntax or SwitchSectionSyntax or CompilationUnitSyntax;
+    }
+
     /// <summary>False when the loop's body always leaves at its end (<c>return</c>, <c>break</c>, <c>throw</c>, <c>goto</c>): it runs once.</summary>
     private static bool Repeats(SyntaxNode loop)
     {

@@ -18,6 +18,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
     internal const string NeverDisposed = "never disposed";
     internal const string NotOnEveryPath = "not disposed on every path";
     internal const string OverwrittenInLoop = "overwritten by the next iteration of the loop without being disposed";
+    internal const string Overwritten = "overwritten by the next response without being disposed";
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
         ImmutableArray.Create(Descriptors.UndisposedHttpResponseMessage);
@@ -86,6 +87,7 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
         ResponseVerdict.Discarded => Discarded,
         ResponseVerdict.NotOnEveryPath => NotOnEveryPath,
         ResponseVerdict.OverwrittenInLoop => OverwrittenInLoop,
+        ResponseVerdict.Overwritten => Overwritten,
         _ => NeverDisposed,
     };
 }

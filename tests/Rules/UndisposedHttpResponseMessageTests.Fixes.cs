@@ -508,4 +508,19 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 }
             """));
     }
+
+    [Fact]
+    public async Task NoFix_ResponseOverwrittenByTheNextRequest()
+    {
+        // A using local cannot take the next response: dispose the first one before the next request by hand.
+        await VerifyCS.NoFixAsync(Sources.TypedClient("""
+                public async Task<int> StatusAsync(string primary, string fallback)
+                {
+                    var response = [|await _client.GetAsync(primary)|];
+                    response = await _client.GetAsync(fallback);
+                    using (response)
+                        return (int)response.StatusCode;
+                }
+            """));
+    }
 }

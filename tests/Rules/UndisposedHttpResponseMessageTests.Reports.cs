@@ -90,6 +90,36 @@ public sealed partial class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_ResponseOverwrittenByTheNextRequest()
+    {
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadWithFallbackAsync(string primary, string fallback)
+                {
+                    var response = {|#0:await _client.GetAsync(primary)|};
+                    Console.WriteLine(response.StatusCode);
+                    response = await _client.GetAsync(fallback);                          // the first response is lost
+                    var text = await response.Content.ReadAsStringAsync();
+                    response.Dispose();
+                    return text;
+                }
+
+                public async Task<bool> ProbeAsync(string url)
+                {
+                    HttpResponseMessage response = {|#1:await _client.GetAsync(url)|};
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        response = await _client.GetAsync(url + "?retry=1");
+                    }
+
+                    using (response)
+                        return response.IsSuccessStatusCode;
+                }
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", UndisposedHttpResponseMessageAnalyzer.Overwritten),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", UndisposedHttpResponseMessageAnalyzer.Overwritten));
+    }
+
+    [Fact]
     public async Task Reports_LocalNeverDisposed()
     {
         await Analyze.DiagnosticsAsync(Sources.TypedClient("""

@@ -6,6 +6,45 @@ namespace LeakAnalyzers.Tests.Rules;
 public sealed partial class UndisposedHttpResponseMessageTests
 {
     [Fact]
+    public async Task Valid_ResponseDisposedBeforeTheLocalTakesTheNextOne()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadWithFallbackAsync(string primary, string fallback, bool preferFallback)
+                {
+                    var response = await _client.GetAsync(primary);
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        response.Dispose();
+                        response = await _client.GetAsync(fallback);
+                    }
+
+                    using (response)
+                        return await response.Content.ReadAsStringAsync();
+                }
+
+                public async Task<int> StatusAsync(string url, bool head)
+                {
+                    HttpResponseMessage response;
+                    if (head)
+                        response = await _client.SendAsync(new HttpRequestMessage(HttpMethod.Head, url));
+                    else
+                        response = await _client.GetAsync(url);
+                    using (response)
+                        return (int)response.StatusCode;
+                }
+
+                public async Task<string> KeepFirstAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    _last = response;
+                    response = await _client.GetAsync(url + "/next");
+                    using (response)
+                        return await response.Content.ReadAsStringAsync();
+                }
+            """));
+    }
+
+    [Fact]
     public async Task Valid_PassedThroughAHelperToOneThatKeepsOrDisposesIt()
     {
         await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
