@@ -34,6 +34,13 @@ internal sealed partial class Responses
     /// </summary>
     public ResponseLeak? Judge(IOperation producer, ImmutableArray<string> transfers, CancellationToken cancellationToken)
     {
+        return ContinuationOf(producer, cancellationToken) is { } continuation
+            ? JudgeContinuation(continuation, transfers, cancellationToken)
+            : JudgeUse(producer, transfers, cancellationToken);
+    }
+
+    private ResponseLeak? JudgeUse(IOperation producer, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
         var use = UseOf(producer, transfers, cancellationToken);
         return use.Kind switch
         {

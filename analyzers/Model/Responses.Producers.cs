@@ -20,6 +20,8 @@ internal enum ResponseProducerKind
     /// statement): the response it completes with has no owner.
     /// </summary>
     DroppedTask,
+    /// <summary><c>t.Result</c> read in a <c>ContinueWith</c> continuation of a task that a call creates.</summary>
+    Continuation,
 }
 
 /// <summary>
@@ -44,6 +46,8 @@ internal sealed partial class Responses
                 return new ResponseProducer(ResponseProducerKind.Call, invocation, SourceName(invocation));
             case IInvocationOperation invocation when ResultOf(invocation, cancellationToken) is { } result:
                 return new ResponseProducer(ResponseProducerKind.Result, result, SourceName(invocation));
+            case IInvocationOperation invocation when ContinuationResultOf(invocation, cancellationToken) is { } read:
+                return new ResponseProducer(ResponseProducerKind.Continuation, read, SourceName(invocation));
             case IInvocationOperation invocation when IsTaskOfResponse(invocation.TargetMethod.ReturnType) && IsDropped(invocation)
                 && IsCreatedTask(invocation, cancellationToken):
                 return new ResponseProducer(ResponseProducerKind.DroppedTask, invocation, SourceName(invocation));

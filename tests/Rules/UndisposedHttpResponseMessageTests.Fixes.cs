@@ -523,4 +523,14 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 }
             """));
     }
+
+    [Fact]
+    public async Task NoFix_ResponseReadInAContinuation()
+    {
+        // The continuation would have to become a block with a using local: dispose it there by hand.
+        await VerifyCS.NoFixAsync(Sources.TypedClient("""
+                public Task<string> StatusAsync(string url) =>
+                    _client.GetAsync(url).ContinueWith(t => [|t.Result|].StatusCode.ToString());
+            """));
+    }
 }

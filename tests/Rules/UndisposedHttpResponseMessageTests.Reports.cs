@@ -120,6 +120,28 @@ public sealed partial class UndisposedHttpResponseMessageTests
     }
 
     [Fact]
+    public async Task Reports_ResponseReadInAContinuation()
+    {
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public Task<string> StatusAsync(string url) =>
+                    _client.GetAsync(url).ContinueWith(t => {|#0:t.Result|}.StatusCode.ToString());
+
+                public Task<bool> PingAsync(string url)
+                {
+                    return _client.GetAsync(url).ContinueWith(t =>
+                    {
+                        if (t.IsFaulted)
+                            return false;
+                        Console.WriteLine({|#1:t.Result|}.ReasonPhrase);
+                        return t.Result.IsSuccessStatusCode;
+                    });
+                }
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
+    }
+
+    [Fact]
     public async Task Reports_LocalNeverDisposed()
     {
         await Analyze.DiagnosticsAsync(Sources.TypedClient("""

@@ -6,6 +6,31 @@ namespace LeakAnalyzers.Tests.Rules;
 public sealed partial class UndisposedHttpResponseMessageTests
 {
     [Fact]
+    public async Task Valid_ContinuationThatDisposesOrHandsOnTheResponse()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public Task<string> StatusAsync(string url) =>
+                    _client.GetAsync(url).ContinueWith(t =>
+                    {
+                        using var response = t.Result;
+                        return response.StatusCode.ToString();
+                    });
+
+                public Task<HttpResponseMessage> LoggedAsync(string url) =>
+                    _client.GetAsync(url).ContinueWith(t =>
+                    {
+                        Console.WriteLine(t.Result.StatusCode);
+                        return t.Result;                                                  // the caller owns it
+                    });
+
+                public Task CloseAsync(string url) => _client.GetAsync(url).ContinueWith(t => t.Result.Dispose());
+
+                public Task<int> LengthAsync(string url) =>
+                    _client.GetStringAsync(url).ContinueWith(t => t.Result.Length);       // a string, no response
+            """));
+    }
+
+    [Fact]
     public async Task Valid_ResponseDisposedBeforeTheLocalTakesTheNextOne()
     {
         await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
