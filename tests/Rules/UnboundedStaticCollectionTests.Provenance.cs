@@ -283,6 +283,51 @@ public sealed partial class UnboundedStaticCollectionTests
             """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.SingletonTypesOption, "Shop.VisitLog")] });
     }
 
+    [Fact]
+    public async Task Reports_LockPerDatabaseNamedByTheRoute_NextToAServiceFromTheContainer()
+    {
+        // the endpoint's other parameters are services ([FromServices]); the key is the route's 'database', request data
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Mvc;
+            using Microsoft.AspNetCore.Routing;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class BackupConnection
+            {
+                public BackupConnection(string databasePath) => DatabasePath = databasePath;
+                public string DatabasePath { get; }
+            }
+
+            public sealed class DatabaseLockTracker
+            {
+                private readonly ConcurrentDictionary<string, SemaphoreSlim> {|#0:_locks|} = new(StringComparer.OrdinalIgnoreCase);
+
+                public SemaphoreSlim For(string databasePath) => {|#1:_locks.GetOrAdd(databasePath, _ => new SemaphoreSlim(1, 1))|};
+            }
+
+            public static class BackupEndpoints
+            {
+                public static void MapBackups(this IEndpointRouteBuilder app)
+                {
+                    app.MapPost("/backups/{database}/run", ([FromServices] BackupConnection connection, [FromServices] DatabaseLockTracker locks, string {|#2:database|}) =>
+                    {
+                        var gate = locks.For(database);
+                        return gate.CurrentCount > 0 ? Results.Accepted() : Results.Conflict();
+                    });
+                }
+
+                public static IServiceCollection AddBackups(this IServiceCollection services) =>
+                    services.AddSingleton<DatabaseLockTracker>().AddSingleton(new BackupConnection("backups.sqlite"));
+            }
+            """, Analyze.Diagnostic(Descriptors.UnboundedStaticCollectionCompilationEnd).WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("_locks", "keys from the endpoint parameter 'database'"));
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Silent: the five shapes of false alarms, written as the services that had them
 
@@ -583,6 +628,53 @@ public sealed partial class UnboundedStaticCollectionTests
         await Analyze.NoDiagnosticsAsync(System.Text.RegularExpressions.Regex.Replace(source, @"\{\|#\d:|\|\}", ""));
         await Analyze.DiagnosticsAsync(source, Strict, Analyze.Diagnostic().WithLocation(0).WithLocation(1)
             .WithArguments("Names", "items the analysis does not trace"));
+    }
+
+    [Theory]
+    [InlineData("[FromServices]")]
+    [InlineData("[FromKeyedServices(\"backups\")]")]
+    public async Task Valid_LockPerDatabaseOfAServiceBoundFromTheContainer(string binding)
+    {
+        // duplicati's DatabaseLockTracker: the endpoint's 'connection' is a service the container gives ([FromServices]
+        // or [FromKeyedServices]), not request data: its database path is the deployment's
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Mvc;
+            using Microsoft.AspNetCore.Routing;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class BackupConnection
+            {
+                public BackupConnection(string databasePath) => DatabasePath = databasePath;
+                public string DatabasePath { get; }
+            }
+
+            public sealed class DatabaseLockTracker
+            {
+                private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.OrdinalIgnoreCase);
+
+                public SemaphoreSlim For(string databasePath) => _locks.GetOrAdd(databasePath, _ => new SemaphoreSlim(1, 1));
+            }
+
+            public static class BackupEndpoints
+            {
+                public static void MapBackups(this IEndpointRouteBuilder app)
+                {
+                    app.MapPost("/backups/{database}/run", ({{binding}} BackupConnection connection, [FromServices] DatabaseLockTracker locks, string database) =>
+                    {
+                        var gate = locks.For(connection.DatabasePath);
+                        return gate.CurrentCount > 0 ? Results.Accepted() : Results.Conflict();
+                    });
+                }
+
+                public static IServiceCollection AddBackups(this IServiceCollection services) =>
+                    services.AddSingleton<DatabaseLockTracker>().AddSingleton(new BackupConnection("backups.sqlite"));
+            }
+            """.Replace("{{binding}}", binding, StringComparison.Ordinal));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
