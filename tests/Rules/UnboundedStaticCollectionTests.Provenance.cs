@@ -328,6 +328,59 @@ public sealed partial class UnboundedStaticCollectionTests
                 .WithArguments("_locks", "keys from the endpoint parameter 'database'"));
     }
 
+    [Fact]
+    public async Task Reports_KeysPassedToAHelperThatFallsBackInsteadOfThrowing()
+    {
+        // the look-alike of the lookup-or-throw helper: a missing format gets a default exporter, and the write goes on
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Mvc;
+
+            public interface IExporter
+            {
+                byte[] LoadTemplate();
+            }
+
+            public sealed class CsvExporter : IExporter
+            {
+                public byte[] LoadTemplate() => Array.Empty<byte>();
+            }
+
+            public static class ExporterRegistry
+            {
+                private static readonly Dictionary<string, IExporter> Exporters = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["csv"] = new CsvExporter(),
+                };
+
+                public static IExporter Get(string format)
+                {
+                    if (!Exporters.TryGetValue(format, out var exporter))
+                        return new CsvExporter();
+                    return exporter;
+                }
+            }
+
+            [ApiController]
+            [Route("exports")]
+            public sealed class ExportController : ControllerBase
+            {
+                private static readonly ConcurrentDictionary<string, byte[]> {|#0:Templates|} = new(StringComparer.OrdinalIgnoreCase);
+
+                [HttpGet("{format}")]
+                public IActionResult Export(string {|#2:format|})
+                {
+                    var exporter = ExporterRegistry.Get(format);
+                    var template = {|#1:Templates.GetOrAdd(format, _ => exporter.LoadTemplate())|};
+                    return File(template, "application/octet-stream");
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Templates", "keys from the action parameter 'format' of 'ExportController.Export'"));
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Silent: the five shapes of false alarms, written as the services that had them
 
@@ -362,6 +415,59 @@ public sealed partial class UnboundedStaticCollectionTests
                     var client = Clients.GetOrAdd(provider, _ => new HttpClient());
                     var connection = ConnectionStrings.GetOrAdd(configuration["Storage:Default"] ?? "", c => c);
                     return Ok(client.BaseAddress + connection);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_KeysPassedFirstToTheProjectsLookupOrThrowHelper()
+    {
+        // shape 1 through a helper: ExporterRegistry.Get throws for a format the registry does not know, so only the
+        // registry's formats reach the write
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Mvc;
+
+            public interface IExporter
+            {
+                byte[] LoadTemplate();
+            }
+
+            public sealed class CsvExporter : IExporter
+            {
+                public byte[] LoadTemplate() => Array.Empty<byte>();
+            }
+
+            public static class ExporterRegistry
+            {
+                private static readonly Dictionary<string, IExporter> Exporters = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["csv"] = new CsvExporter(),
+                };
+
+                public static IExporter Get(string format)
+                {
+                    if (!Exporters.TryGetValue(format, out var exporter))
+                        throw new NotSupportedException($"No exporter for '{format}'.");
+                    return exporter;
+                }
+            }
+
+            [ApiController]
+            [Route("exports")]
+            public sealed class ExportController : ControllerBase
+            {
+                private static readonly ConcurrentDictionary<string, byte[]> Templates = new(StringComparer.OrdinalIgnoreCase);
+
+                [HttpGet("{format}")]
+                public IActionResult Export(string format)
+                {
+                    var exporter = ExporterRegistry.Get(format);
+                    var template = Templates.GetOrAdd(format, _ => exporter.LoadTemplate());
+                    return File(template, "application/octet-stream");
                 }
             }
             """);
@@ -637,7 +743,7 @@ public sealed partial class UnboundedStaticCollectionTests
     {
         // duplicati's DatabaseLockTracker: the endpoint's 'connection' is a service the container gives ([FromServices]
         // or [FromKeyedServices]), not request data: its database path is the deployment's
-        await Analyze.DiagnosticsAsync("""
+        await Analyze.NoDiagnosticsAsync("""
             using System;
             using System.Collections.Concurrent;
             using System.Threading;
