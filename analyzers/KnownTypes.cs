@@ -339,6 +339,7 @@ internal sealed partial class KnownTypes
                 TypeNames.ControllerBase, TypeNames.PageModel, TypeNames.Hub);
             Controllers = types.FindAll(TypeNames.ControllerBase, TypeNames.PageModel);
             PairedFilters = types.FindAll(TypeNames.IActionFilter, TypeNames.IPageFilter, TypeNames.IResultFilter);
+            ServiceBindings = types.FindAll(TypeNames.FromServicesAttribute, TypeNames.FromKeyedServicesAttribute);
         }
 
         public static AspNetCoreTypes? Create(KnownTypes types) =>
@@ -375,6 +376,9 @@ internal sealed partial class KnownTypes
 
         /// <summary><c>ControllerBase</c> and <c>PageModel</c>: their <c>HttpContext</c>/<c>Request</c>/<c>Response</c>/<c>User</c> are the request's.</summary>
         public ImmutableArray<INamedTypeSymbol> Controllers { get; }
+
+        /// <summary><c>[FromServices]</c> and <c>[FromKeyedServices]</c>: a parameter bound from the container, not from the request.</summary>
+        public ImmutableArray<INamedTypeSymbol> ServiceBindings { get; }
     }
 
     /// <summary>Where fresh values come from: every call gives a new one (LEAK001's provenance: keys made of them never repeat).</summary>

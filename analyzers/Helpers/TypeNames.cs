@@ -98,6 +98,8 @@ internal static class TypeNames
     public const string ISession = "Microsoft.AspNetCore.Http.ISession";
     public const string IFeatureCollection = "Microsoft.AspNetCore.Http.Features.IFeatureCollection";
     public const string IHttpContextAccessor = "Microsoft.AspNetCore.Http.IHttpContextAccessor";
+    public const string FromServicesAttribute = "Microsoft.AspNetCore.Mvc.FromServicesAttribute";
+    public const string FromKeyedServicesAttribute = "Microsoft.Extensions.DependencyInjection.FromKeyedServicesAttribute";
     public const string RequestDelegate = "Microsoft.AspNetCore.Http.RequestDelegate";
     public const string IMiddleware = "Microsoft.AspNetCore.Http.IMiddleware";
     public const string IEndpointFilter = "Microsoft.AspNetCore.Http.IEndpointFilter";

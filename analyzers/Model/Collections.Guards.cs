@@ -75,9 +75,15 @@ internal sealed partial class Collections
     /// return NotFound();</c>, or the write inside <c>if (Known.Contains(key)) { … }</c>. The registry is configuration or
     /// an in-memory collection other than the field (a database query, <c>IQueryable</c>, is not one); the lookup is one
     /// of <see cref="Conventions.IsLookup"/> and names one of the key's locals or parameters. The keys that get through
-    /// are the registry's: bounded by it.
+    /// are the registry's: bounded by it. A call of the project's own lookup-or-throw helper with the key counts as such a
+    /// check when it runs before the write (an earlier statement, or the write's own arguments):
+    /// <c>static T Get(string key) { if (!Registry.TryGetValue(key, out var v)) throw …; return v; }</c> — the helper's
+    /// last statement returns, and an earlier <c>if</c> that checks its parameter against a registry throws (one call deep).
     /// </summary>
-    public bool IsCheckedAgainstARegistry(IOperation growth, IFieldSymbol field, IOperation key, CancellationToken cancellationToken)
+    public bool IsCheckedAgainstARegistry(IOperation growth, IFieldSymbol field, IOperation key, CancellationToken cancellationToken) =>
+        IsCheckedAgainstARegistry(growth, field, key, helper: false, cancellationToken);
+
+    private bool IsCheckedAgainstARegistry(IOperation growth, IFieldSymbol field, IOperation key, bool helper, CancellationToken cancellationToken)
     {
         var roots = new HashSet<ISymbol>(SymbolEqualityComparer.Default);
         foreach (var operation in key.DescendantsAndSelf())
@@ -95,6 +101,8 @@ internal sealed partial class Collections
 
         if (roots.Count == 0)
             return false;
+        if (!helper && CallsLookupOrThrow(growth))
+            return true;
         var child = growth;
         for (var current = growth.Parent; current is not null; child = current, current = current.Parent)
         {
@@ -108,7 +116,13 @@ internal sealed partial class Collections
                     {
                         if (statement == child)
                             break;
-                        if (statement is IConditionalOperation { WhenTrue: var whenTrue } earlier && Exits(whenTrue) && Asserts(earlier.Condition, found: false))
+                        if (statement is IConditionalOperation { WhenTrue: var whenTrue } earlier && (helper ? Throws(whenTrue) : Exits(whenTrue))
+                            && Asserts(earlier.Condition, found: false))
+                        {
+                            return true;
+                        }
+
+                        if (!helper && CallsLookupOrThrow(statement))
                             return true;
                     }
 
@@ -119,6 +133,38 @@ internal sealed partial class Collections
         }
 
         return false;
+
+        // Registry.Get(key) before the write, where Get is the project's lookup-or-throw helper (not inside a lambda: it runs later).
+        bool CallsLookupOrThrow(IOperation code)
+        {
+            foreach (var operation in code.DescendantsAndSelf())
+            {
+                if (operation is not IInvocationOperation { TargetMethod: var method } call || Conventions.IsLookup(method)
+                    || operation.Ancestors().TakeWhile(a => a != code).Any(a => a is IAnonymousFunctionOperation or ILocalFunctionOperation))
+                {
+                    continue;
+                }
+
+                foreach (var argument in call.Arguments)
+                {
+                    if (argument.Parameter is { } parameter && NamesARoot(argument.Value) && ThrowsWhenMissing(method, parameter, field, cancellationToken))
+                        return true;
+                }
+            }
+
+            return false;
+        }
+
+        bool NamesARoot(IOperation value)
+        {
+            foreach (var operation in value.DescendantsAndSelf())
+            {
+                if (operation is ILocalReferenceOperation l && roots.Contains(l.Local) || operation is IParameterReferenceOperation p && roots.Contains(p.Parameter))
+                    return true;
+            }
+
+            return false;
+        }
 
         // The condition, when true, says the key is (found) or is not (!found) in a registry.
         bool Asserts(IOperation condition, bool found)
@@ -221,6 +267,35 @@ internal sealed partial class Collections
             return false;
         }
     }
+
+    /// <summary>
+    /// <paramref name="method"/> is the project's lookup-or-throw helper for <paramref name="parameter"/>: its body's last
+    /// statement returns, and before it an <c>if</c> that finds the parameter missing from a registry (not
+    /// <paramref name="field"/>) throws.
+    /// </summary>
+    private bool ThrowsWhenMissing(IMethodSymbol method, IParameterSymbol parameter, IFieldSymbol field, CancellationToken cancellationToken)
+    {
+        if (method.MethodKind != MethodKind.Ordinary || method.ReturnsVoid || _source.BodyOf(method, cancellationToken) is not { } body)
+            return false;
+        var block = body switch
+        {
+            IMethodBodyBaseOperation { BlockBody: { } blockBody } => blockBody,
+            IBlockOperation direct => direct,
+            _ => null,
+        };
+        if (block is not { Operations: { Length: > 1 } statements } || statements[statements.Length - 1] is not IReturnOperation last)
+            return false;
+        var key = block.Descendants().OfType<IParameterReferenceOperation>()
+            .FirstOrDefault(p => SymbolEqualityComparer.Default.Equals(p.Parameter, parameter.OriginalDefinition) || SymbolEqualityComparer.Default.Equals(p.Parameter, parameter));
+        return key is not null && IsCheckedAgainstARegistry(last, field, key, helper: true, cancellationToken);
+    }
+
+    private static bool Throws(IOperation operation) => operation switch
+    {
+        IThrowOperation or IExpressionStatementOperation { Operation: IThrowOperation } => true,
+        IBlockOperation { Operations: { Length: > 0 } operations } => Throws(operations[operations.Length - 1]),
+        _ => false,
+    };
 
     /// <summary>A collection the application holds in memory: enumerable, and neither a string nor a query a database runs.</summary>
     private bool IsInMemoryCollection(ITypeSymbol? type) =>

@@ -22,9 +22,11 @@ internal sealed partial class Collections
     private readonly KnownTypes.CollectionTypes _collections;
     private readonly Lifetimes _lifetimes;
     private readonly Provenance _provenance;
+    private readonly SourceCode _source;
 
-    private Collections(KnownTypes types, KnownTypes.CollectionTypes collections, Lifetimes lifetimes, Provenance provenance)
+    private Collections(KnownTypes types, KnownTypes.CollectionTypes collections, Lifetimes lifetimes, Provenance provenance, SourceCode source)
     {
+        _source = source;
         _types = types;
         _collections = collections;
         _lifetimes = lifetimes;
@@ -32,8 +34,8 @@ internal sealed partial class Collections
     }
 
     /// <summary>Null when the compilation has none of the tracked collection types.</summary>
-    public static Collections? Create(KnownTypes types, Lifetimes lifetimes, Provenance provenance) =>
-        types.Collections is { } collections ? new Collections(types, collections, lifetimes, provenance) : null;
+    public static Collections? Create(KnownTypes types, Lifetimes lifetimes, Provenance provenance, SourceCode source) =>
+        types.Collections is { } collections ? new Collections(types, collections, lifetimes, provenance, source) : null;
 
     /// <summary>Where values come from: LEAK001 asks it of each growth's key or item.</summary>
     public Provenance Provenance => _provenance;

@@ -31,7 +31,7 @@ internal sealed class Domain
         _work = new Lazy<Work?>(() => Work.Create(Types, Ownership, Lifetimes, Source));
         _requestScope = new Lazy<RequestScope?>(() => RequestScope.Create(Types, Work, Lifetimes));
         _requestValues = new Lazy<RequestValues>(() => new RequestValues(Types, Source));
-        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes, Provenance));
+        _collections = new Lazy<Collections?>(() => Collections.Create(Types, Lifetimes, Provenance, Source));
         _services = new Lazy<Services?>(() => Services.Create(Types));
         _responses = new Lazy<Responses?>(() => Responses.Create(Types, Ownership));
         _ambient = new Lazy<Ambient?>(() => Ambient.Create(Types, _requestValues, Lifetimes, Source));

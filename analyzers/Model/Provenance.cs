@@ -315,7 +315,8 @@ internal sealed partial class Provenance
         }
 
         /// <summary>
-        /// A parameter: request data when its method is request code (an action, a hub method, an endpoint lambda); an
+        /// A parameter: request data when its method is request code (an action, a hub method, an endpoint lambda) and the
+        /// request binds it (one the container fills, <c>[FromServices]</c>, is unknown: a service's state); an
         /// element of the source for a lambda run on the spot over it (<c>ids.ForEach(id =&gt; …)</c>, LINQ); else an input
         /// the call sites of its method decide. Other lambdas' and local functions' parameters are unknown.
         /// </summary>
@@ -332,11 +333,13 @@ internal sealed partial class Provenance
                     if (function is null)
                         return Origin.Unknown;
                     if (model._requests?.IsHandler(function) == true)
-                        return Origin.Unbounded($"the endpoint parameter '{parameter.Name}'", parameter.Locations.FirstOrDefault());
+                        return model._requests.IsInjected(parameter) ? Origin.Unknown : Origin.Unbounded($"the endpoint parameter '{parameter.Name}'", parameter.Locations.FirstOrDefault());
                     return model.SourceOfCallback(function) is { } source ? Visit(source) : Origin.Unknown;
                 case MethodKind.Constructor when !SymbolEqualityComparer.Default.Equals(method.OriginalDefinition, owner.OriginalDefinition):
                     return Origin.Unknown;             // a primary constructor's parameter read by a member: the object's state, like a field
                 case MethodKind.Ordinary or MethodKind.Constructor:
+                    if (model._requests?.IsInjected(parameter) == true)
+                        return Origin.Unknown;             // [FromServices], the middleware's services: what the container gives, not the request
                     return model.RequestEntry(method) is { } entry
                         ? Origin.Unbounded($"the {entry} parameter '{parameter.Name}' of '{method.ContainingType.Name}.{method.Name}'", parameter.Locations.FirstOrDefault())
                         : Origin.DependsOn(parameter.OriginalDefinition);

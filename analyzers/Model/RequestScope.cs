@@ -114,9 +114,15 @@ internal sealed class RequestScope
         method.MethodKind == MethodKind.Ordinary
         && (!method.IsStatic && method.ContainingType is { } type && IsRequestType(type) || method.Parameters.Any(p => IsRequestContext(p.Type)));
 
-    /// <summary>A parameter the container fills, not the request: one after the <c>HttpContext</c> of a conventional middleware's <c>Invoke</c>.</summary>
+    /// <summary>
+    /// A parameter the container fills, not the request: one bound by <c>[FromServices]</c> or <c>[FromKeyedServices]</c>
+    /// (an action's, a hub method's, an endpoint lambda's), one after the <c>HttpContext</c> of a conventional middleware's
+    /// <c>Invoke</c>, or the <c>IServiceProvider</c> itself.
+    /// </summary>
     public bool IsInjected(IParameterSymbol parameter) =>
-        parameter.Ordinal > 0 && parameter.ContainingSymbol is IMethodSymbol method && Conventions.IsMiddlewareInvoke(method, HttpContext);
+        parameter.GetAttributes().Any(a => _aspNetCore.ServiceBindings.Any(b => SymbolEqualityComparer.Default.Equals(a.AttributeClass, b)))
+        || parameter.Type.Implements(_types.Reflection.IServiceProvider)
+        || parameter.Ordinal > 0 && parameter.ContainingSymbol is IMethodSymbol method && Conventions.IsMiddlewareInvoke(method, HttpContext);
 
     /// <summary>True when the container creates the type, so a constructor parameter is injected (filter attributes are not).</summary>
     public bool IsCreatedByContainer(INamedTypeSymbol type) => IsRequestType(type) && !type.IsOrInheritsFrom(_types.Reflection.Attribute);

@@ -283,6 +283,104 @@ public sealed partial class UnboundedStaticCollectionTests
             """, new TestSettings { Options = [(UnboundedStaticCollectionAnalyzer.SingletonTypesOption, "Shop.VisitLog")] });
     }
 
+    [Fact]
+    public async Task Reports_LockPerDatabaseNamedByTheRoute_NextToAServiceFromTheContainer()
+    {
+        // the endpoint's other parameters are services ([FromServices]); the key is the route's 'database', request data
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Mvc;
+            using Microsoft.AspNetCore.Routing;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class BackupConnection
+            {
+                public BackupConnection(string databasePath) => DatabasePath = databasePath;
+                public string DatabasePath { get; }
+            }
+
+            public sealed class DatabaseLockTracker
+            {
+                private readonly ConcurrentDictionary<string, SemaphoreSlim> {|#0:_locks|} = new(StringComparer.OrdinalIgnoreCase);
+
+                public SemaphoreSlim For(string databasePath) => {|#1:_locks.GetOrAdd(databasePath, _ => new SemaphoreSlim(1, 1))|};
+            }
+
+            public static class BackupEndpoints
+            {
+                public static void MapBackups(this IEndpointRouteBuilder app)
+                {
+                    app.MapPost("/backups/{database}/run", ([FromServices] BackupConnection connection, [FromServices] DatabaseLockTracker locks, string {|#2:database|}) =>
+                    {
+                        var gate = locks.For(database);
+                        return gate.CurrentCount > 0 ? Results.Accepted() : Results.Conflict();
+                    });
+                }
+
+                public static IServiceCollection AddBackups(this IServiceCollection services) =>
+                    services.AddSingleton<DatabaseLockTracker>().AddSingleton(new BackupConnection("backups.sqlite"));
+            }
+            """, Analyze.Diagnostic(Descriptors.UnboundedStaticCollectionCompilationEnd).WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("_locks", "keys from the endpoint parameter 'database'"));
+    }
+
+    [Fact]
+    public async Task Reports_KeysPassedToAHelperThatFallsBackInsteadOfThrowing()
+    {
+        // the look-alike of the lookup-or-throw helper: a missing format gets a default exporter, and the write goes on
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Mvc;
+
+            public interface IExporter
+            {
+                byte[] LoadTemplate();
+            }
+
+            public sealed class CsvExporter : IExporter
+            {
+                public byte[] LoadTemplate() => Array.Empty<byte>();
+            }
+
+            public static class ExporterRegistry
+            {
+                private static readonly Dictionary<string, IExporter> Exporters = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["csv"] = new CsvExporter(),
+                };
+
+                public static IExporter Get(string format)
+                {
+                    if (!Exporters.TryGetValue(format, out var exporter))
+                        return new CsvExporter();
+                    return exporter;
+                }
+            }
+
+            [ApiController]
+            [Route("exports")]
+            public sealed class ExportController : ControllerBase
+            {
+                private static readonly ConcurrentDictionary<string, byte[]> {|#0:Templates|} = new(StringComparer.OrdinalIgnoreCase);
+
+                [HttpGet("{format}")]
+                public IActionResult Export(string {|#2:format|})
+                {
+                    var exporter = ExporterRegistry.Get(format);
+                    var template = {|#1:Templates.GetOrAdd(format, _ => exporter.LoadTemplate())|};
+                    return File(template, "application/octet-stream");
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithLocation(1).WithLocation(2)
+                .WithArguments("Templates", "keys from the action parameter 'format' of 'ExportController.Export'"));
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Silent: the five shapes of false alarms, written as the services that had them
 
@@ -317,6 +415,59 @@ public sealed partial class UnboundedStaticCollectionTests
                     var client = Clients.GetOrAdd(provider, _ => new HttpClient());
                     var connection = ConnectionStrings.GetOrAdd(configuration["Storage:Default"] ?? "", c => c);
                     return Ok(client.BaseAddress + connection);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_KeysPassedFirstToTheProjectsLookupOrThrowHelper()
+    {
+        // shape 1 through a helper: ExporterRegistry.Get throws for a format the registry does not know, so only the
+        // registry's formats reach the write
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Collections.Generic;
+            using Microsoft.AspNetCore.Mvc;
+
+            public interface IExporter
+            {
+                byte[] LoadTemplate();
+            }
+
+            public sealed class CsvExporter : IExporter
+            {
+                public byte[] LoadTemplate() => Array.Empty<byte>();
+            }
+
+            public static class ExporterRegistry
+            {
+                private static readonly Dictionary<string, IExporter> Exporters = new(StringComparer.OrdinalIgnoreCase)
+                {
+                    ["csv"] = new CsvExporter(),
+                };
+
+                public static IExporter Get(string format)
+                {
+                    if (!Exporters.TryGetValue(format, out var exporter))
+                        throw new NotSupportedException($"No exporter for '{format}'.");
+                    return exporter;
+                }
+            }
+
+            [ApiController]
+            [Route("exports")]
+            public sealed class ExportController : ControllerBase
+            {
+                private static readonly ConcurrentDictionary<string, byte[]> Templates = new(StringComparer.OrdinalIgnoreCase);
+
+                [HttpGet("{format}")]
+                public IActionResult Export(string format)
+                {
+                    var exporter = ExporterRegistry.Get(format);
+                    var template = Templates.GetOrAdd(format, _ => exporter.LoadTemplate());
+                    return File(template, "application/octet-stream");
                 }
             }
             """);
@@ -583,6 +734,53 @@ public sealed partial class UnboundedStaticCollectionTests
         await Analyze.NoDiagnosticsAsync(System.Text.RegularExpressions.Regex.Replace(source, @"\{\|#\d:|\|\}", ""));
         await Analyze.DiagnosticsAsync(source, Strict, Analyze.Diagnostic().WithLocation(0).WithLocation(1)
             .WithArguments("Names", "items the analysis does not trace"));
+    }
+
+    [Theory]
+    [InlineData("[FromServices]")]
+    [InlineData("[FromKeyedServices(\"backups\")]")]
+    public async Task Valid_LockPerDatabaseOfAServiceBoundFromTheContainer(string binding)
+    {
+        // duplicati's DatabaseLockTracker: the endpoint's 'connection' is a service the container gives ([FromServices]
+        // or [FromKeyedServices]), not request data: its database path is the deployment's
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Collections.Concurrent;
+            using System.Threading;
+            using Microsoft.AspNetCore.Builder;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Mvc;
+            using Microsoft.AspNetCore.Routing;
+            using Microsoft.Extensions.DependencyInjection;
+
+            public sealed class BackupConnection
+            {
+                public BackupConnection(string databasePath) => DatabasePath = databasePath;
+                public string DatabasePath { get; }
+            }
+
+            public sealed class DatabaseLockTracker
+            {
+                private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.OrdinalIgnoreCase);
+
+                public SemaphoreSlim For(string databasePath) => _locks.GetOrAdd(databasePath, _ => new SemaphoreSlim(1, 1));
+            }
+
+            public static class BackupEndpoints
+            {
+                public static void MapBackups(this IEndpointRouteBuilder app)
+                {
+                    app.MapPost("/backups/{database}/run", ({{binding}} BackupConnection connection, [FromServices] DatabaseLockTracker locks, string database) =>
+                    {
+                        var gate = locks.For(connection.DatabasePath);
+                        return gate.CurrentCount > 0 ? Results.Accepted() : Results.Conflict();
+                    });
+                }
+
+                public static IServiceCollection AddBackups(this IServiceCollection services) =>
+                    services.AddSingleton<DatabaseLockTracker>().AddSingleton(new BackupConnection("backups.sqlite"));
+            }
+            """.Replace("{{binding}}", binding, StringComparison.Ordinal));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
