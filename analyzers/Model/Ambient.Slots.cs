@@ -36,6 +36,8 @@ internal sealed partial class Ambient
     private readonly SourceCode _source;
     private readonly KnownTypes _types;
     private readonly ConcurrentDictionary<IPropertySymbol, AmbientSlot?> _wrappers = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodWrite?> _setterMethods = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodWrite?> _writingMethods = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// How many wrappers deep a slot is followed (<see cref="WrappedSlot"/>): an interface property, its implementation,
@@ -235,6 +237,145 @@ internal sealed partial class Ambient
         return body is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Right: IdentifierNameSyntax { Identifier.ValueText: "value" } } assignment
             ? assignment
             : null;
+    }
+
+    /// <summary>
+    /// <c>TenantContext.SetTenant(tenant)</c>: a call of a setter method (<see cref="ReadMethodWrite"/> with the setter
+    /// name at every hop), judged like an assignment of its argument to the slot the method publishes it into. A call
+    /// that does not fully bind (<see cref="IInvalidOperation"/>) is judged when every candidate is such a setter of the
+    /// same slot and it has one argument; otherwise it is not a set. The slot is shown as the method called.
+    /// </summary>
+    public (AmbientSlot Slot, IOperation Value)? SetterCall(IOperation call, CancellationToken cancellationToken)
+    {
+        var write = CallWrite(call, setters: true, MaxWrapperHops, cancellationToken);
+        return write is { Value: { } value } ? (write.Value.Slot, value) : null;
+    }
+
+    /// <summary>
+    /// The slot a call writes, for a restore: a method of this compilation, whatever its name, whose one statement
+    /// publishes its parameter into a slot (<paramref name="setters"/> false) or clears one (<c>Value</c> null: the
+    /// callee assigns null itself, as <c>ResetTenant() =&gt; s_tenant.Value = null</c> does). With
+    /// <paramref name="setters"/>, only setter methods that publish their parameter, every hop named as one.
+    /// </summary>
+    private (AmbientSlot Slot, IOperation? Value)? CallWrite(IOperation call, bool setters, int hops, CancellationToken cancellationToken)
+    {
+        ImmutableArray<IMethodSymbol> candidates;
+        IOperation? argument;
+        switch (call)
+        {
+            case IInvocationOperation invocation:
+                candidates = ImmutableArray.Create(invocation.TargetMethod);
+                argument = invocation.Arguments.Length == 1 ? invocation.Arguments[0].Value : null;
+                break;
+            case IInvalidOperation { Syntax: InvocationExpressionSyntax } invalid:
+                candidates = Work.CandidateMethods(invalid);
+                argument = Work.ArgumentsOf(invalid).ToList() is { Count: 1 } arguments ? arguments[0] : null;
+                break;
+            default:
+                return null;
+        }
+
+        AmbientSlot? slot = null;
+        var clears = false;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.IsExtensionMethod || candidate.ReducedFrom is not null
+                || MethodWriteOf(candidate.OriginalDefinition, hops, setters, cancellationToken) is not { } write
+                || slot is not null && (!SymbolEqualityComparer.Default.Equals(slot.Key, write.Slot.Key) || clears != write.Clears))
+            {
+                return null;
+            }
+
+            slot = write.Slot with { Shown = candidate.OriginalDefinition, ValueType = write.Clears ? write.Slot.ValueType : candidate.Parameters[0].Type };
+            clears = write.Clears;
+        }
+
+        if (slot is null)
+            return null;
+        if (clears)
+            return setters ? null : (slot, null);
+        return argument is null ? null : (slot, argument);
+    }
+
+    /// <summary>Read once per method when asked from a call site; each further hop is read afresh, as for wrapper properties.</summary>
+    private MethodWrite? MethodWriteOf(IMethodSymbol method, int hops, bool setters, CancellationToken cancellationToken) =>
+        hops < MaxWrapperHops
+            ? ReadMethodWrite(method, hops, setters, named: true, cancellationToken)
+            : (setters ? _setterMethods : _writingMethods).GetOrAdd(method, m => ReadMethodWrite(m, hops, setters, named: true, cancellationToken));
+
+    /// <summary>What a method of this compilation writes as its one statement: the slot, and whether it clears it.</summary>
+    private sealed record MethodWrite(AmbientSlot Slot, bool Clears);
+
+    /// <summary>
+    /// <c>static void SetTenant(Tenant t) =&gt; s_current.Value = t;</c>: an own non-virtual <c>void</c> method whose body
+    /// is one statement that writes a slot (<see cref="SlotWrittenBy"/>: a holder, a <c>[ThreadStatic]</c> field, a wrapper
+    /// property) with its single parameter as it is, or with null/default (a clear). With <paramref name="hops"/> left, the
+    /// statement may instead call another such method with the parameter (or with null: a clear), and an interface method
+    /// stands for the method of its single implementation in this compilation (<see cref="SourceCode.SingleImplementation"/>),
+    /// as for wrapper properties (<see cref="ReadWrapper"/>). With <paramref name="setters"/>, each method that publishes
+    /// must be named as a setter (<see cref="Conventions.IsSetterName"/>; <paramref name="named"/> false for an
+    /// implementation reached from its interface method, whose name was checked) — the shape whose own assignment the rule
+    /// excuses as an accessor (<see cref="IsSetterMethod"/>), so that each set is judged once, at its outermost call site.
+    /// </summary>
+    private MethodWrite? ReadMethodWrite(IMethodSymbol method, int hops, bool setters, bool named, CancellationToken cancellationToken)
+    {
+        if (!method.ReturnsVoid || method.IsExtensionMethod || method.Parameters.Length > 1 || named && setters && !Conventions.IsSetterName(method))
+            return null;
+        if (method.ContainingType is { TypeKind: TypeKind.Interface })
+        {
+            return hops > 0 && method.IsAbstract && _source.SingleImplementation(method) is { } implementation
+                ? ReadMethodWrite(implementation.OriginalDefinition, hops - 1, setters, named: false, cancellationToken)
+                : null;
+        }
+
+        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation) || method.IsVirtual || method.IsAbstract || method.IsOverride
+            || _source.BodyOf(method, cancellationToken) is not { } body || OnlyStatement(body) is not { } statement)
+        {
+            return null;
+        }
+
+        var parameter = method.Parameters.FirstOrDefault();
+        switch (statement)
+        {
+            case ISimpleAssignmentOperation assignment when SlotWrittenBy(assignment.Target, cancellationToken) is { } slot:
+                if (IsNullOrDefault(assignment.Value))
+                    return new MethodWrite(slot, Clears: true);
+                return IsParameter(assignment.Value, parameter) ? new MethodWrite(slot, Clears: false) : null;
+            case IInvocationOperation call when hops > 0 && CallWrite(call, setters, hops - 1, cancellationToken) is { } inner:
+                if (inner.Value is null || IsNullOrDefault(inner.Value))
+                    return new MethodWrite(inner.Slot, Clears: true);
+                return IsParameter(inner.Value, parameter) ? new MethodWrite(inner.Slot, Clears: false) : null;
+            default:
+                return null;
+        }
+
+        static bool IsParameter(IOperation value, IParameterSymbol? parameter) =>
+            parameter is not null && value.WalkDownConversions() is IParameterReferenceOperation reference
+            && SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter);
+    }
+
+    /// <summary>The one statement of a method body (an expression body, or a block of one expression statement); null otherwise.</summary>
+    private static IOperation? OnlyStatement(IOperation body)
+    {
+        var block = body switch
+        {
+            IMethodBodyOperation method => method.BlockBody ?? method.ExpressionBody,
+            IBlockOperation plain => plain,
+            _ => null,
+        };
+        if (block is null)
+            return null;
+        IOperation? only = null;
+        foreach (var operation in block.Operations)
+        {
+            if (operation is IReturnOperation { IsImplicit: true, ReturnedValue: null })
+                continue;
+            if (only is not null || operation is not IExpressionStatementOperation statement)
+                return null;
+            only = statement.Operation;
+        }
+
+        return only;
     }
 
     private static string? MemberName(ExpressionSyntax expression) => expression switch

@@ -495,7 +495,7 @@ public sealed class AmbientTests
         {
             var (operation, containing) = Assignment(text);
             return Ambient.SlotWrittenBy(operation.Target, CancellationToken.None) is { } slot
-                ? Ambient.SetBy(operation, slot, containing, ConfiguredTypes.Empty, CancellationToken.None)
+                ? Ambient.SetBy(operation, operation.Value, slot, containing, ConfiguredTypes.Empty, CancellationToken.None)
                 : null;
         }
     }
