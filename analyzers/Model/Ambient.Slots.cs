@@ -354,6 +354,46 @@ internal sealed partial class Ambient
             && SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter);
     }
 
+    /// <summary>
+    /// <c>public static Tenant? Current =&gt; s_current.Value;</c> beside <c>SetTenant(Tenant? tenant)</c>: a property of the
+    /// setter method's own type (an interface's, for an interface method), static like it, of the type its parameter
+    /// takes, whose getter returns the slot's value as it is (<c>holder.Value</c> or the <c>[ThreadStatic]</c> field; for
+    /// an interface property, read from its single implementation). What the restore fix saves before the call and gives
+    /// back to the setter in the <c>finally</c>; null when there is none, or more than one.
+    /// </summary>
+    public IPropertySymbol? GetterOf(IMethodSymbol setter, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        if (setter.Parameters.Length != 1)
+            return null;
+        IPropertySymbol? found = null;
+        foreach (var property in setter.ContainingType.GetMembers().OfType<IPropertySymbol>())
+        {
+            if (property is not { IsIndexer: false, GetMethod: { } getter } || property.IsStatic != setter.IsStatic
+                || !SymbolEqualityComparer.Default.Equals(property.Type, setter.Parameters[0].Type))
+            {
+                continue;
+            }
+
+            var read = getter.ContainingType.TypeKind == TypeKind.Interface ? _source.SingleImplementation(getter) : getter;
+            var returned = read is null ? null : _source.BodyOf(read, cancellationToken)?.DescendantsAndSelf().OfType<IReturnOperation>().ToList();
+            if (returned is not { Count: 1 } || returned[0].ReturnedValue?.WalkDownConversions() is not { } value)
+                continue;
+            var slotRead = value switch
+            {
+                IPropertyReferenceOperation { Property.Name: "Value" } holderValue when HolderKind(holderValue.Property.ContainingType) is not null => SlotWrittenBy(holderValue, cancellationToken),
+                IFieldReferenceOperation field => SlotWrittenBy(field, cancellationToken),
+                _ => null,
+            };
+            if (slotRead is null || !SymbolEqualityComparer.Default.Equals(slotRead.Key, slot.Key))
+                continue;
+            if (found is not null)
+                return null;
+            found = property;
+        }
+
+        return found;
+    }
+
     /// <summary>The one statement of a method body (an expression body, or a block of one expression statement); null otherwise.</summary>
     private static IOperation? OnlyStatement(IOperation body)
     {

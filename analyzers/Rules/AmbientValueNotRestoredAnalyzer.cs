@@ -137,8 +137,8 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
 
         /// <summary>
         /// <c>TenantContext.SetTenant(tenant)</c>: a call of a setter method (<see cref="Ambient.SetterCall"/>), judged like
-        /// the assignment it makes, at the call. No fix is offered: restoring needs the previous value, and a setter method
-        /// names no getter to save it from.
+        /// the assignment it makes, at the call, with the restore fix when the setter's type has the getter to save the
+        /// previous value from (<see cref="CallRestoreProperties"/>).
         /// </summary>
         public void AnalyzeSetterCall(OperationAnalysisContext context)
         {
@@ -148,8 +148,36 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            Report(context, context.Operation, PropertiesFor(null, call.Slot.Kind), Display(call.Slot.Shown, set.Type),
+            Report(context, context.Operation, CallRestoreProperties(set, context.Operation as IInvocationOperation, context.CancellationToken), Display(call.Slot.Shown, set.Type),
                 call.Slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread);
+        }
+
+        /// <summary>
+        /// <see cref="FixKind.RestoreInFinally"/> for a call statement of a setter method, alone (<see cref="Properties.Before"/>
+        /// 0): <see cref="Properties.Names"/> is the getter the fix reads the previous value from (<see cref="Ambient.GetterOf"/>,
+        /// accessible here), on the same receiver, which must be a name the fix can evaluate twice (a field, a local, a
+        /// type). None when the method sets the value for its caller by design (<see cref="SetsForCaller"/>), for a call
+        /// that does not bind, or without such a getter.
+        /// </summary>
+        private ImmutableDictionary<string, string?> CallRestoreProperties(AmbientSet set, IInvocationOperation? call, CancellationToken cancellationToken)
+        {
+            if (call is null || SetsForCaller(set)
+                || call.Syntax is not InvocationExpressionSyntax { Parent: ExpressionStatementSyntax { Parent: BlockSyntax } } syntax
+                || syntax.Expression is MemberAccessExpressionSyntax { Expression: var receiver } && receiver.DescendantNodesAndSelf().Any(n => n is not (IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax or PredefinedTypeSyntax))
+                || syntax.Expression is not (MemberAccessExpressionSyntax { Name: IdentifierNameSyntax } or IdentifierNameSyntax)
+                || call.SemanticModel is not { } model
+                || ambient.GetterOf(call.TargetMethod.OriginalDefinition, set.Slot, cancellationToken) is not { GetMethod: { } getter } property
+                || !model.IsAccessible(syntax.SpanStart, getter))
+            {
+                return PropertiesFor(null, set.Slot.Kind);
+            }
+
+            var suppress = model.GetNullableContext(syntax.SpanStart).WarningsEnabled() && !property.Type.IsValueType
+                && property.Type.NullableAnnotation == NullableAnnotation.Annotated && call.TargetMethod.Parameters[0].Type.NullableAnnotation == NullableAnnotation.NotAnnotated;
+            return PropertiesFor(FixKind.RestoreInFinally, set.Slot.Kind)
+                .Add(Properties.Before, "0")
+                .Add(Properties.Names, property.Name)
+                .Add(Properties.Suppress, suppress ? "true" : "false");
         }
 
         /// <summary>The set <paramref name="write"/> makes, when it must be restored and nothing restores it; null otherwise.</summary>
@@ -212,9 +240,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         {
             if (ScopeProperties(set, assignment, cancellationToken) is { } scope)
                 return scope;
-            if (set.Method is { MethodKind: not (MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove) } method
-                    && !threading.IsTaskType(method.ReturnType.OriginalDefinition)
-                    && (method.MethodKind == MethodKind.Constructor || Conventions.BeginsAmbientScope(method))
+            if (SetsForCaller(set)
                 || assignment.Syntax.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
                 || assignment.SemanticModel is not { } model)
             {
@@ -247,6 +273,12 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                     ? (slot, ReadsMaybeNull(operation, model))
                     : null;
         }
+
+        /// <summary>A constructor or a scope-beginning method that returns no task: it sets the value for its caller, restoring at its end would undo it.</summary>
+        private bool SetsForCaller(AmbientSet set) =>
+            set.Method is { MethodKind: not (MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove) } method
+            && !threading.IsTaskType(method.ReturnType.OriginalDefinition)
+            && (method.MethodKind == MethodKind.Constructor || Conventions.BeginsAmbientScope(method));
 
         /// <summary>
         /// <see cref="FixKind.ReturnRestoreScope"/> for <c>public static void BeginScope(Tenant t) { s_current.Value = t; }</c>:
