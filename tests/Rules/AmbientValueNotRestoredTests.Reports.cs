@@ -901,4 +901,44 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """, Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
     }
+
+    [Fact]
+    public async Task Reports_ResetMethodThatPassesItsParameterToTheSetter()
+    {
+        // ResetTenant is named as a cleanup but puts back whatever its caller gives: not a restore of the middleware's set,
+        // and itself a set of its parameter.
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.SetTenant(new Tenant(context.Request.Host.Host))|};
+                    return _next(context);
+                }
+
+                public void ResetTenant(Tenant tenant) => {|#1:TenantContext.SetTenant(tenant)|};
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
 }
