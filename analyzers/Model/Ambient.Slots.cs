@@ -267,7 +267,9 @@ internal sealed partial class Ambient
                 candidates = ImmutableArray.Create(invocation.TargetMethod);
                 argument = invocation.Arguments.Length == 1 ? invocation.Arguments[0].Value : null;
                 break;
-            case IInvalidOperation { Syntax: InvocationExpressionSyntax } invalid:
+            case IInvalidOperation { Syntax: InvocationExpressionSyntax syntax } invalid:
+                if (setters && TypeFacts.InvokedName(syntax.Expression)?.StartsWith("Set", StringComparison.Ordinal) != true)
+                    return null;                         // cheap before binding the candidates: no setter by its name
                 candidates = Work.CandidateMethods(invalid);
                 argument = Work.ArgumentsOf(invalid).ToList() is { Count: 1 } arguments ? arguments[0] : null;
                 break;
@@ -279,7 +281,7 @@ internal sealed partial class Ambient
         var clears = false;
         foreach (var candidate in candidates)
         {
-            if (candidate.IsExtensionMethod || candidate.ReducedFrom is not null
+            if (candidate.IsExtensionMethod || candidate.ReducedFrom is not null || setters && !Conventions.IsSetterName(candidate)
                 || MethodWriteOf(candidate.OriginalDefinition, hops, setters, cancellationToken) is not { } write
                 || slot is not null && (!SymbolEqualityComparer.Default.Equals(slot.Key, write.Slot.Key) || clears != write.Clears))
             {
