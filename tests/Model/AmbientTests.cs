@@ -9,7 +9,7 @@ namespace LeakAnalyzers.Tests.Model;
 
 /// <summary>
 /// The ambient-state model LEAK005 reports over, asked directly: which slot an assignment writes
-/// (<see cref="Ambient.SlotWrittenBy"/>), whether a set outlives its function (<see cref="Ambient.SetBy"/>), whether the
+/// (<see cref="Ambient.SlotWrittenBy"/>) or a call of a setter method writes (<see cref="Ambient.SetterCall"/>), whether a set outlives its function (<see cref="Ambient.SetBy"/>), whether the
 /// type restores it (<see cref="Ambient.IsRestored"/>, <see cref="Ambient.ReturnsRestoreToken"/>), and whether a value
 /// carries request data (<see cref="RequestValues.CarriesRequestData"/>). Each case names the assignment it asks about
 /// by its text.
@@ -70,6 +70,84 @@ public sealed class AmbientTests
         Assert.Equal(kind, slot?.Kind.ToString());
         Assert.Equal(key, slot?.Key.Name);
         Assert.Equal(shown, slot?.Shown.Name);
+    }
+
+    private const string Setters = """
+        using System;
+        using System.Threading;
+
+        public interface ICurrent { void SetCurrent(string? value); }
+
+        public sealed class Current : ICurrent
+        {
+            private static readonly AsyncLocal<string?> s_current = new();
+
+            public void SetCurrent(string? value) => s_current.Value = value;
+        }
+
+        public static class Setters
+        {
+            private static readonly AsyncLocal<string?> s_tenant = new();
+            [ThreadStatic] private static string? t_user;
+            private static string? s_plain;
+
+            public static string? Tenant { get => s_tenant.Value; set => s_tenant.Value = value; }
+
+            public static void SetTenant(string? tenant) => s_tenant.Value = tenant;
+            public static void SetUser(string? user) { t_user = user; }
+            public static void SetThroughWrapper(string? tenant) => Tenant = tenant;
+            public static void SetAgain(string? tenant) => SetTenant(tenant);
+            public static void SetTwiceRemoved(string? tenant) => SetAgain(tenant);
+            public static void SetPlain(string? value) => s_plain = value;
+            public static void SetLogged(string? tenant) { Console.WriteLine(tenant); s_tenant.Value = tenant; }
+            public static void SetConstant(string? tenant) => s_tenant.Value = "default";
+            public static void ClearTenant() => s_tenant.Value = null;
+            public static void Apply(string? tenant) => s_tenant.Value = tenant;
+            public static void SetApplied(string? tenant) => Apply(tenant);
+
+            public static void Run(ICurrent current, string tenant)
+            {
+                SetTenant(tenant);
+                SetUser(tenant);
+                SetThroughWrapper(tenant);
+                SetAgain(tenant);
+                SetTwiceRemoved(tenant);
+                current.SetCurrent(tenant);
+                SetPlain(tenant);
+                SetLogged(tenant);
+                SetConstant(tenant);
+                ClearTenant();
+                Apply(tenant);
+                SetApplied(tenant);
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("SetTenant(tenant)", "AsyncLocal", "s_tenant", "SetTenant")]
+    [InlineData("SetUser(tenant)", "ThreadStatic", "t_user", "SetUser")]
+    [InlineData("SetThroughWrapper(tenant)", "AsyncLocal", "s_tenant", "SetThroughWrapper")]
+    [InlineData("SetAgain(tenant)", "AsyncLocal", "s_tenant", "SetAgain")]
+    [InlineData("SetTwiceRemoved(tenant)", "AsyncLocal", "s_tenant", "SetTwiceRemoved")]
+    [InlineData("current.SetCurrent(tenant)", "AsyncLocal", "s_current", "SetCurrent")]
+    [InlineData("SetPlain(tenant)", null, null, null)]
+    [InlineData("SetLogged(tenant)", null, null, null)]
+    [InlineData("SetConstant(tenant)", null, null, null)]
+    [InlineData("ClearTenant()", null, null, null)]
+    [InlineData("Apply(tenant)", null, null, null)]
+    [InlineData("SetApplied(tenant)", null, null, null)]
+    public async Task SetterCall_SetterMethodsAndTheirChains(string call, string? kind, string? key, string? shown)
+    {
+        var sample = await CompileAsync(Setters);
+        var node = sample.Source.Model.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>()
+            .Single(i => i.ToString() == call && i.FirstAncestorOrSelf<MethodDeclarationSyntax>()?.Identifier.ValueText == "Run");
+
+        var set = sample.Ambient.SetterCall(sample.Source.Model.GetOperation(node)!, CancellationToken.None);
+
+        Assert.Equal(kind, set?.Slot.Kind.ToString());
+        Assert.Equal(key, set?.Slot.Key.Name);
+        Assert.Equal(shown, set?.Slot.Shown.Name);
+        Assert.Equal(set is null ? null : "tenant", set?.Value.Syntax.ToString());
     }
 
     [Fact]
