@@ -120,20 +120,24 @@ internal sealed partial class Ambient
         ?? (target is IMemberReferenceOperation { Instance: { } instance } ? SlotHolding(instance, cancellationToken) : null);
 
     /// <summary>
-    /// The names under which code can write <paramref name="slot"/>: the holder, the assigned symbol, and the wrapper
-    /// properties of the holder's type (a wrapper's setter names a member of its own type). Read where the rule cannot
-    /// bind: an assignment that names none of them cannot write the slot.
+    /// The names under which code can write <paramref name="slot"/>: the holder, the assigned symbol (or the setter
+    /// method called), and the wrapper properties and methods that write it of the holder's type (a wrapper's setter
+    /// names a member of its own type). Read where the rule cannot bind: an assignment or a call that names none of them
+    /// cannot write the slot.
     /// </summary>
     public HashSet<string> NamesOf(AmbientSlot slot, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal) { slot.Key.Name, slot.Shown.Name };
-        foreach (var property in slot.Key.ContainingType.GetMembers().OfType<IPropertySymbol>())
+        foreach (var member in slot.Key.ContainingType.GetMembers())
         {
-            if (property is { IsIndexer: false, SetMethod: not null } && WrappedSlot(property, cancellationToken) is { } wrapped
-                && SymbolEqualityComparer.Default.Equals(wrapped.Key, slot.Key))
+            var wrapped = member switch
             {
-                names.Add(property.Name);
-            }
+                IPropertySymbol { IsIndexer: false, SetMethod: not null } property => WrappedSlot(property, cancellationToken),
+                IMethodSymbol { MethodKind: MethodKind.Ordinary, ReturnsVoid: true, Parameters.Length: <= 1 } method => MethodWriteOf(method, MaxWrapperHops, setters: false, cancellationToken)?.Slot,
+                _ => null,
+            };
+            if (wrapped is not null && SymbolEqualityComparer.Default.Equals(wrapped.Key, slot.Key))
+                names.Add(member.Name);
         }
 
         return names;
@@ -176,7 +180,9 @@ internal sealed partial class Ambient
     /// single implementation in this compilation (<see cref="SourceCode.SingleImplementation"/>; none or several: not
     /// judged), and a setter that publishes <c>value</c> into another property (<c>set =&gt; TenantSlot.Value = value;</c>,
     /// <c>set =&gt; _inner.Current = value;</c>) wraps what that property writes, read from its bound setter. Each hop
-    /// is read afresh, not from the cache, so the result does not depend on which property was asked first.
+    /// is read afresh, not from the cache, so the result does not depend on which property was asked first. A setter
+    /// that passes <c>value</c> to a setter method (<c>set =&gt; TenantStore.SetTenant(value);</c>) wraps what that
+    /// method writes (<see cref="CallWrite"/>), one hop.
     /// </summary>
     private AmbientSlot? ReadWrapper(IPropertySymbol property, int hops, CancellationToken cancellationToken)
     {
@@ -189,7 +195,18 @@ internal sealed partial class Ambient
                 : null;
         }
 
-        if (PublishingAssignment(property, cancellationToken) is not { } assignment)
+        var statement = PublishedBySetter(property, cancellationToken);
+        if (statement is InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } && arguments[0].Expression is IdentifierNameSyntax { Identifier.ValueText: "value" })
+        {
+            return hops > 0 && _source.BodyOf(setter, cancellationToken) is { } setterBody && OnlyStatement(setterBody) is { } call
+                && CallWrite(call, setters: true, hops - 1, cancellationToken) is { } written
+                && written.Value?.WalkDownConversions() is IParameterReferenceOperation { Parameter.ContainingSymbol: var owner }
+                && SymbolEqualityComparer.Default.Equals(owner, setter)
+                    ? written.Slot with { Shown = property, ValueType = property.Type }
+                    : null;
+        }
+
+        if (statement is not AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Right: IdentifierNameSyntax { Identifier.ValueText: "value" } } assignment)
             return null;
         if (assignment.Left is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } valueAccess
             && MemberName(valueAccess.Expression) is { } holderName
@@ -223,8 +240,8 @@ internal sealed partial class Ambient
         return null;
     }
 
-    /// <summary>The setter's one statement, <c>X = value</c>; null for any other setter.</summary>
-    private static AssignmentExpressionSyntax? PublishingAssignment(IPropertySymbol property, CancellationToken cancellationToken)
+    /// <summary>The expression of the setter's one statement (<c>X = value</c>, <c>SetX(value)</c>); null for any other setter.</summary>
+    private static ExpressionSyntax? PublishedBySetter(IPropertySymbol property, CancellationToken cancellationToken)
     {
         if (property.SetMethod!.DeclaringSyntaxReferences is not { Length: 1 } references
             || references[0].GetSyntax(cancellationToken) is not AccessorDeclarationSyntax accessor)
@@ -232,11 +249,8 @@ internal sealed partial class Ambient
             return null;
         }
 
-        var body = accessor.ExpressionBody?.Expression
+        return accessor.ExpressionBody?.Expression
             ?? (accessor.Body?.Statements is { Count: 1 } statements && statements[0] is ExpressionStatementSyntax statement ? statement.Expression : null);
-        return body is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Right: IdentifierNameSyntax { Identifier.ValueText: "value" } } assignment
-            ? assignment
-            : null;
     }
 
     /// <summary>

@@ -35,6 +35,14 @@ public sealed class AmbientTests
 
             public static string? Logged { get => s_plain; set { Console.WriteLine(value); s_plain = value; } }
 
+            public static string? Routed { get => s_tenant.Value; set => SetTenantSlot(value); }
+
+            public static string? Misrouted { get => s_tenant.Value; set => Apply(value); }
+
+            public static void SetTenantSlot(string? next) => s_tenant.Value = next;
+
+            private static void Apply(string? next) => s_tenant.Value = next;
+
             public void Set(string tenant)
             {
                 s_tenant.Value = tenant;
@@ -45,6 +53,8 @@ public sealed class AmbientTests
                 Tenant = tenant;
                 User = tenant;
                 Logged = tenant;
+                Routed = tenant;
+                Misrouted = tenant;
                 var local = new AsyncLocal<string?>();
                 local.Value = tenant;
             }
@@ -60,6 +70,8 @@ public sealed class AmbientTests
     [InlineData("User = tenant", "ThreadStatic", "t_user", "User")]
     [InlineData("s_plain = tenant", null, null, null)]
     [InlineData("Logged = tenant", null, null, null)]
+    [InlineData("Routed = tenant", "AsyncLocal", "s_tenant", "Routed")]
+    [InlineData("Misrouted = tenant", null, null, null)]
     [InlineData("local.Value = tenant", null, null, null)]
     public async Task SlotWrittenBy_HolderThreadStaticOrWrapper(string assignment, string? kind, string? key, string? shown)
     {
@@ -158,7 +170,7 @@ public sealed class AmbientTests
 
         var names = sample.Ambient.NamesOf(slot, CancellationToken.None);
 
-        Assert.Equal(new[] { "Tenant", "s_tenant" }, names.OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Apply", "Routed", "SetTenantSlot", "Tenant", "s_tenant" }, names.OrderBy(n => n, StringComparer.Ordinal));
     }
 
     [Fact]

@@ -941,4 +941,47 @@ public sealed partial class AmbientValueNotRestoredTests
             Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller),
             Analyze.Diagnostic().WithLocation(1).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
     }
+
+    [Fact]
+    public async Task Reports_PropertyWhoseSetterCallsASetterMethod()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantStore
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public static class TenantContext
+            {
+                public static Tenant? Current
+                {
+                    get => TenantStore.Current;
+                    set => TenantStore.SetTenant(value);
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.Current = new Tenant(context.Request.Host.Host)|};
+                    return _next(context);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.Current", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
 }

@@ -1213,4 +1213,68 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task DoesNotReport_PropertyWhoseSetterCallsASetterMethodRestoredInFinally()
+    {
+        // The same wrapper, restored through itself; and a property whose setter hands the value to a method that only
+        // logs it.
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantStore
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+
+                public static void SetAudited(Tenant? tenant) => Console.WriteLine(tenant?.Id);
+            }
+
+            public static class TenantContext
+            {
+                public static Tenant? Current
+                {
+                    get => TenantStore.Current;
+                    set => TenantStore.SetTenant(value);
+                }
+
+                public static Tenant? Audited
+                {
+                    get => null;
+                    set => TenantStore.SetAudited(value);
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    var tenant = new Tenant(context.Request.Host.Host);
+                    TenantContext.Audited = tenant;
+                    var previous = TenantContext.Current;
+                    TenantContext.Current = tenant;
+                    try
+                    {
+                        return _next(context);
+                    }
+                    finally
+                    {
+                        TenantContext.Current = previous;
+                    }
+                }
+            }
+            """);
+    }
 }
