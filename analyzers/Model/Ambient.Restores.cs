@@ -22,9 +22,9 @@ internal sealed partial class Ambient
     /// member (<see cref="Conventions.IsAmbientCleanup"/>) unless it publishes its own parameter (<see cref="PublishesParameter"/>),
     /// or a value that carries no request data (a saved previous value, a per-thread buffer).
     /// </summary>
-    public bool IsRestoring(IAssignmentOperation assignment, ISymbol? containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken) =>
-        IsNullOrDefault(assignment.Value) || IsInFinally(assignment) || IsCleanupMember(containingSymbol) && !PublishesParameter(assignment.Value, containingSymbol)
-        || !_requestValues.Value.CarriesRequestData(assignment.Value, configured, cancellationToken);
+    public bool IsRestoring(IOperation write, IOperation value, ISymbol? containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken) =>
+        IsNullOrDefault(value) || IsInFinally(write) || IsCleanupMember(containingSymbol) && !PublishesParameter(value, containingSymbol)
+        || !_requestValues.Value.CarriesRequestData(value, configured, cancellationToken);
 
     /// <summary>
     /// Whether the outermost type restores <paramref name="set"/>: in a <c>finally</c> of the same method (or of a method
@@ -34,10 +34,10 @@ internal sealed partial class Ambient
     /// </summary>
     public bool IsRestored(AmbientSet set, ConfiguredTypes configured, CancellationToken cancellationToken)
     {
-        if (IsRestoredInOwnFinally(set.Assignment, set.Slot, cancellationToken))
+        if (IsRestoredInOwnFinally(set.Write, set.Slot, cancellationToken))
             return true;
         var facts = _typeFacts.GetOrAdd(set.Type, type => new TypeFacts(type, cancellationToken));
-        var model = set.Assignment.SemanticModel;
+        var model = set.Write.SemanticModel;
         if (set.Method is not null && facts.IsCalledFromFinally(set.Method, model, cancellationToken))
             return true;                                 // a restore helper, called from a finally block
         if (IsRestoredElsewhere(set, facts, configured, cancellationToken))
@@ -74,13 +74,13 @@ internal sealed partial class Ambient
     /// <c>Dispose</c>/<c>DisposeAsync</c>, found by symbol, neither assigns anything named after the slot (its field or a
     /// wrapper of it) nor calls anything (a restore helper, a callback). Any other token keeps the rule silent.
     /// </summary>
-    public bool ReturnsScopeThatRestoresNothing(IMethodSymbol method, IAssignmentOperation assignment, AmbientSlot slot, CancellationToken cancellationToken)
+    public bool ReturnsScopeThatRestoresNothing(IMethodSymbol method, IOperation write, AmbientSlot slot, CancellationToken cancellationToken)
     {
         if (method.MethodKind == MethodKind.Constructor)
             return ScopeRestoresNothing(method.ContainingType, slot, cancellationToken);
         if (method.MethodKind != MethodKind.Ordinary || method.ReturnType.TypeKind == TypeKind.Delegate || method.IsAsync)
             return false;
-        IOperation root = assignment;
+        IOperation root = write;
         while (root.Parent is not null)
             root = root.Parent;
         var index = BodyIndex.Of(root);
@@ -136,13 +136,15 @@ internal sealed partial class Ambient
         _threading.IsDisposable(type) || type.IsRefLikeType && type.GetMembers("Dispose").Any(m => m is IMethodSymbol { Parameters.Length: 0 });
 
     /// <summary>
-    /// <c>var previous = s_slot.Value; s_slot.Value = value; try { … } finally { s_slot.Value = previous; }</c>: an
-    /// assignment of the same slot in a finally block of the same member (lambdas included) restores it, whatever it
-    /// assigns. <see cref="IsRestoredElsewhere"/> would find it too, after reading the whole type: this walks one body.
+    /// <c>var previous = s_slot.Value; s_slot.Value = value; try { … } finally { s_slot.Value = previous; }</c>: a write
+    /// of the same slot in a finally block of the same member (lambdas included) restores it, whatever it assigns: an
+    /// assignment, or a call of a method that writes it (<see cref="WrittenSlot"/>: <c>finally { TenantContext.SetTenant(previous); }</c>,
+    /// <c>finally { TenantContext.ResetTenant(); }</c>). <see cref="IsRestoredElsewhere"/> would find it too, after
+    /// reading the whole type: this walks one body.
     /// </summary>
-    private bool IsRestoredInOwnFinally(IAssignmentOperation assignment, AmbientSlot slot, CancellationToken cancellationToken)
+    private bool IsRestoredInOwnFinally(IOperation write, AmbientSlot slot, CancellationToken cancellationToken)
     {
-        IOperation root = assignment;
+        IOperation root = write;
         while (root.Parent is not null)
             root = root.Parent;
         foreach (var operation in root.Descendants())
@@ -152,8 +154,7 @@ internal sealed partial class Ambient
             foreach (var inner in cleanup.Descendants())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (inner is IAssignmentOperation other && other != assignment
-                    && SlotOrHolderWrittenBy(other.Target, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
+                if (inner != write && WrittenSlot(inner, cancellationToken) is { } restored && SymbolEqualityComparer.Default.Equals(restored.Key, slot.Key))
                 {
                     return true;
                 }
@@ -163,18 +164,27 @@ internal sealed partial class Ambient
         return false;
     }
 
+    /// <summary>The slot an assignment writes (itself or through its holder), or a call (<see cref="CallWrite"/>, any method name).</summary>
+    private AmbientSlot? WrittenSlot(IOperation operation, CancellationToken cancellationToken) => operation switch
+    {
+        IAssignmentOperation assignment => SlotOrHolderWrittenBy(assignment.Target, cancellationToken),
+        IInvocationOperation or IInvalidOperation => CallWrite(operation, setters: false, MaxWrapperHops, cancellationToken)?.Slot,
+        _ => null,
+    };
+
     /// <summary>
-    /// Another assignment of the same slot in the type that restores it. Parts of the type in other files are read
-    /// syntactically (no semantic model there): any assignment that names the slot keeps the rule silent.
+    /// Another write of the same slot in the type that restores it: an assignment, or a call of a method that writes it
+    /// (<see cref="CallWrite"/>). Parts of the type in other files are read syntactically (no semantic model there): any
+    /// assignment that names the slot, or call of a method named as its setter, keeps the rule silent.
     /// </summary>
     private bool IsRestoredElsewhere(AmbientSet set, TypeFacts facts, ConfiguredTypes configured, CancellationToken cancellationToken)
     {
-        var model = set.Assignment.SemanticModel;
+        var model = set.Write.SemanticModel;
         var names = NamesOf(set.Slot, cancellationToken);
         foreach (var node in facts.Assignments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (node == set.Assignment.Syntax || !node.IsKind(SyntaxKind.SimpleAssignmentExpression) && !node.IsKind(SyntaxKind.CoalesceAssignmentExpression))
+            if (node == set.Write.Syntax || !node.IsKind(SyntaxKind.SimpleAssignmentExpression) && !node.IsKind(SyntaxKind.CoalesceAssignmentExpression))
                 continue;
             var namesSlot = node.Left.DescendantNodesAndSelf().OfType<SimpleNameSyntax>().Any(n => names.Contains(n.Identifier.ValueText));
             if (model is null || node.SyntaxTree != model.SyntaxTree)
@@ -204,35 +214,69 @@ internal sealed partial class Ambient
                 continue;
             if (IsNullOrDefault(other.Value) && ClearsHolderOf(other.Target, set.Slot, model, cancellationToken))
                 return true;                             // the holder pattern: the slot's object is emptied, wherever the context flowed
-            if (SlotOrHolderWrittenBy(other.Target, cancellationToken) is not { } otherSlot || !SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key))
-                continue;
-
-            var member = EnclosingMember(model.GetEnclosingSymbol(node.SpanStart, cancellationToken));
-            if (IsNullOrDefault(other.Value) || IsCleanupMember(member) && !PublishesParameter(other.Value, member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
-                return true;                             // a clear, a paired cleanup or a restore helper: good for the whole type
-            if (IsInFinally(other))
+            if (SlotOrHolderWrittenBy(other.Target, cancellationToken) is { } otherSlot && SymbolEqualityComparer.Default.Equals(otherSlot.Key, set.Slot.Key)
+                && Restores(set, other, other.Value, facts, model, configured, cancellationToken))
             {
-                // A finally restores what its own method set, or what a method it calls set; not a sibling method's assignment.
-                if (SymbolEqualityComparer.Default.Equals(member, set.Member)
-                    || set.Member is IMethodSymbol setter && member is not null && Callers.MayCall(member, setter, cancellationToken))
-                {
+                return true;
+            }
+        }
+
+        foreach (var node in facts.Invocations)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (node == set.Write.Syntax)
+                continue;
+            var namesSlot = TypeFacts.InvokedName(node.Expression) is { } name && names.Contains(name);
+            if (model is null || node.SyntaxTree != model.SyntaxTree)
+            {
+                if (namesSlot)
                     return true;
-                }
-
                 continue;
             }
 
-            if (other.Value.WalkDownConversions() is IObjectCreationOperation && other.Syntax.SpanStart < set.Assignment.Syntax.SpanStart
-                && SymbolEqualityComparer.Default.Equals(member, set.Member))
+            // Bound only when it may restore: a call named like the slot's setter, or one in a finally block or a cleanup member.
+            if (!namesSlot && node.FirstAncestorOrSelf<FinallyClauseSyntax>() is null
+                && !(node.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } declaration && IsCleanupMember(model.GetDeclaredSymbol(declaration, cancellationToken))))
             {
-                continue;                                // the new holder of a two-step set (s_slot.Value ??= new Holder()), before it
+                continue;
             }
 
-            if (!_requestValues.Value.CarriesRequestData(other.Value, configured, cancellationToken))
-                return true;                             // a saved value put back, or a value derived from the slot itself
+            if (model.GetOperation(node, cancellationToken) is { } call && CallWrite(call, setters: false, MaxWrapperHops, cancellationToken) is { } written
+                && SymbolEqualityComparer.Default.Equals(written.Slot.Key, set.Slot.Key)
+                && Restores(set, call, written.Value, facts, model, configured, cancellationToken))
+            {
+                return true;
+            }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="write"/>, another write of the set's slot in its type, restores the set:
+    /// <paramref name="value"/> null or default (null: a method that clears), a paired cleanup or a restore helper (good
+    /// for the whole type), a finally of the setting member or of one that calls it, or a value that carries no request
+    /// data (a saved value put back).
+    /// </summary>
+    private bool Restores(AmbientSet set, IOperation write, IOperation? value, TypeFacts facts, SemanticModel model, ConfiguredTypes configured, CancellationToken cancellationToken)
+    {
+        var member = EnclosingMember(model.GetEnclosingSymbol(write.Syntax.SpanStart, cancellationToken));
+        if (value is null || IsNullOrDefault(value) || IsCleanupMember(member) && !PublishesParameter(value, member) || member is IMethodSymbol helper && facts.IsCalledFromFinally(helper, model, cancellationToken))
+            return true;                                 // a clear, a paired cleanup or a restore helper: good for the whole type
+        if (IsInFinally(write))
+        {
+            // A finally restores what its own method set, or what a method it calls set; not a sibling method's assignment.
+            return SymbolEqualityComparer.Default.Equals(member, set.Member)
+                || set.Member is IMethodSymbol setter && member is not null && Callers.MayCall(member, setter, cancellationToken);
+        }
+
+        if (value.WalkDownConversions() is IObjectCreationOperation && write.Syntax.SpanStart < set.Write.Syntax.SpanStart
+            && SymbolEqualityComparer.Default.Equals(member, set.Member))
+        {
+            return false;                                // the new holder of a two-step set (s_slot.Value ??= new Holder()), before it
+        }
+
+        return !_requestValues.Value.CarriesRequestData(value, configured, cancellationToken);  // a saved value put back, or a value derived from the slot itself
     }
 
     /// <summary>
@@ -377,11 +421,14 @@ internal sealed partial class Ambient
             foreach (var node in Syntax.SelectMany(s => s.DescendantNodes()))
             {
                 if (node is AssignmentExpressionSyntax assignment)
-                    Assignments.Add(assignment);
-                else if (node is InvocationExpressionSyntax invocation
-                    && (invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null || invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { ParameterList.Parameters.Count: 0 }))
                 {
-                    _finallyCalls.Add(invocation);       // a finally block, or maybe a cleanup member (Dispose(), Restore()), told apart when bound
+                    Assignments.Add(assignment);
+                }
+                else if (node is InvocationExpressionSyntax invocation)
+                {
+                    Invocations.Add(invocation);
+                    if (invocation.FirstAncestorOrSelf<FinallyClauseSyntax>() is not null || invocation.FirstAncestorOrSelf<MethodDeclarationSyntax>() is { ParameterList.Parameters.Count: 0 })
+                        _finallyCalls.Add(invocation);   // a finally block, or maybe a cleanup member (Dispose(), Restore()), told apart when bound
                 }
             }
         }
@@ -389,6 +436,9 @@ internal sealed partial class Ambient
         public SyntaxNode[] Syntax { get; }
 
         public List<AssignmentExpressionSyntax> Assignments { get; } = new();
+
+        /// <summary>Every call in the type: a call of a method that writes the slot may restore it (<see cref="IsRestoredElsewhere"/>).</summary>
+        public List<InvocationExpressionSyntax> Invocations { get; } = new();
 
         /// <summary>
         /// Whether <paramref name="method"/> is invoked inside a <c>finally</c> block of the type, or in a parameterless
@@ -440,7 +490,7 @@ internal sealed partial class Ambient
             return definition.PartialDefinitionPart ?? definition;
         }
 
-        private static string? InvokedName(ExpressionSyntax expression) => expression switch
+        public static string? InvokedName(ExpressionSyntax expression) => expression switch
         {
             IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
             GenericNameSyntax generic => generic.Identifier.ValueText,

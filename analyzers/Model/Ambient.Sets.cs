@@ -4,28 +4,30 @@ namespace LeakAnalyzers.Model;
 
 /// <summary>
 /// A set of request data into an ambient slot that stays behind when its function returns: what LEAK005 judges.
-/// <see cref="Method"/> is the method that sets it directly (null inside a lambda), <see cref="Member"/> the member
+/// <see cref="Write"/> is the assignment, or the call of a setter method (<see cref="Ambient.SetterCall"/>), and
+/// <see cref="Value"/> what it puts in the slot (the assigned value, the call's argument). <see cref="Method"/> is the method that sets it directly (null inside a lambda), <see cref="Member"/> the member
 /// around it (lambdas and local functions walked out of), <see cref="Type"/> the outermost type, whose code may restore it.
 /// </summary>
-internal sealed record AmbientSet(IAssignmentOperation Assignment, AmbientSlot Slot, IMethodSymbol? Method, ISymbol? Member, INamedTypeSymbol Type);
+internal sealed record AmbientSet(IOperation Write, IOperation Value, AmbientSlot Slot, IMethodSymbol? Method, ISymbol? Member, INamedTypeSymbol Type);
 
 internal sealed partial class Ambient
 {
     /// <summary>
-    /// The set that <paramref name="assignment"/> makes in <paramref name="slot"/> (<see cref="SlotWrittenBy"/>), when it
+    /// The set that <paramref name="write"/> makes in <paramref name="slot"/> (an assignment of <paramref name="value"/>:
+    /// <see cref="SlotWrittenBy"/>; or a call of a setter method with it: <see cref="SetterCall"/>), when it
     /// must be restored by its own type: request data (not a clear, not in a <c>finally</c> or a cleanup member:
     /// <see cref="IsRestoring"/>), in a function whose set outlives it (<see cref="OutlivesFunction"/>). Null otherwise.
     /// </summary>
-    public AmbientSet? SetBy(IAssignmentOperation assignment, AmbientSlot slot, ISymbol containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken)
+    public AmbientSet? SetBy(IOperation write, IOperation value, AmbientSlot slot, ISymbol containingSymbol, ConfiguredTypes configured, CancellationToken cancellationToken)
     {
-        if (IsRestoring(assignment, containingSymbol, configured, cancellationToken)
-            || !OutlivesFunction(assignment, slot, containingSymbol, out var method, cancellationToken)
+        if (IsRestoring(write, value, containingSymbol, configured, cancellationToken)
+            || !OutlivesFunction(write, value, slot, containingSymbol, out var method, cancellationToken)
             || Outermost(containingSymbol.ContainingType) is not { } type)
         {
             return null;
         }
 
-        return new AmbientSet(assignment, slot, method, EnclosingMember(containingSymbol), type);
+        return new AmbientSet(write, value, slot, method, EnclosingMember(containingSymbol), type);
     }
 
     /// <summary>The outermost type around <paramref name="type"/>: nested scope classes are part of the code that restores.</summary>
@@ -45,10 +47,10 @@ internal sealed partial class Ambient
     /// caller's context), not a local function and not a lambda other than a pipeline handler (who runs them, and in
     /// which context, is unknown). <paramref name="method"/> is the method that sets it directly (null in a lambda).
     /// </summary>
-    private bool OutlivesFunction(IAssignmentOperation assignment, AmbientSlot slot, ISymbol containingSymbol, out IMethodSymbol? method, CancellationToken cancellationToken)
+    private bool OutlivesFunction(IOperation write, IOperation value, AmbientSlot slot, ISymbol containingSymbol, out IMethodSymbol? method, CancellationToken cancellationToken)
     {
         method = null;
-        var function = assignment.Ancestors().FirstOrDefault(a => a is IAnonymousFunctionOperation or ILocalFunctionOperation);
+        var function = write.Ancestors().FirstOrDefault(a => a is IAnonymousFunctionOperation or ILocalFunctionOperation);
         var setter = function switch
         {
             IAnonymousFunctionOperation lambda => lambda.Symbol,
@@ -59,9 +61,9 @@ internal sealed partial class Ambient
             return false;                                // a field or property initializer
         if (slot.Kind != AmbientKind.AsyncLocal && slot.ValueType is { IsValueType: true })
             return false;
-        if (function is null && (setter.MethodKind == MethodKind.PropertySet || IsSetterMethod(setter, assignment)))
+        if (function is null && (setter.MethodKind == MethodKind.PropertySet || IsSetterMethod(setter, write, value)))
             return false;
-        if (ReturnsRestoreToken(setter) && !ReturnsScopeThatRestoresNothing(setter, assignment, slot, cancellationToken))
+        if (ReturnsRestoreToken(setter) && !ReturnsScopeThatRestoresNothing(setter, write, slot, cancellationToken))
             return false;                                // the caller ends the scope through what it gets back
         if (slot.Kind == AmbientKind.AsyncLocal)
         {
@@ -78,17 +80,21 @@ internal sealed partial class Ambient
         return true;
     }
 
-    /// <summary><c>void SetCurrent(T value) =&gt; _slot.Value = value;</c>: a method-shaped accessor (<see cref="Conventions.IsSetterName"/>) whose whole body publishes its parameter.</summary>
-    private static bool IsSetterMethod(IMethodSymbol method, IAssignmentOperation assignment)
+    /// <summary>
+    /// <c>void SetCurrent(T value) =&gt; _slot.Value = value;</c> (or <c>=&gt; TenantContext.SetTenant(value)</c>): a
+    /// method-shaped accessor (<see cref="Conventions.IsSetterName"/>) whose whole body publishes its parameter. Its
+    /// callers are judged instead (<see cref="SetterCall"/>).
+    /// </summary>
+    private static bool IsSetterMethod(IMethodSymbol method, IOperation write, IOperation value)
     {
         if (method.MethodKind != MethodKind.Ordinary || !Conventions.IsSetterName(method) || method.Parameters.Length != 1
-            || assignment.Value.WalkDownConversions() is not IParameterReferenceOperation parameter
+            || value.WalkDownConversions() is not IParameterReferenceOperation parameter
             || !SymbolEqualityComparer.Default.Equals(parameter.Parameter, method.Parameters[0]))
         {
             return false;
         }
 
-        return assignment.Syntax.Parent switch
+        return write.Syntax.Parent switch
         {
             ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax } => true,
             ExpressionStatementSyntax { Parent: BlockSyntax { Statements.Count: 1, Parent: MethodDeclarationSyntax } } => true,

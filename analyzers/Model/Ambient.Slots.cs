@@ -36,6 +36,8 @@ internal sealed partial class Ambient
     private readonly SourceCode _source;
     private readonly KnownTypes _types;
     private readonly ConcurrentDictionary<IPropertySymbol, AmbientSlot?> _wrappers = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodWrite?> _setterMethods = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, MethodWrite?> _writingMethods = new(SymbolEqualityComparer.Default);
 
     /// <summary>
     /// How many wrappers deep a slot is followed (<see cref="WrappedSlot"/>): an interface property, its implementation,
@@ -118,20 +120,24 @@ internal sealed partial class Ambient
         ?? (target is IMemberReferenceOperation { Instance: { } instance } ? SlotHolding(instance, cancellationToken) : null);
 
     /// <summary>
-    /// The names under which code can write <paramref name="slot"/>: the holder, the assigned symbol, and the wrapper
-    /// properties of the holder's type (a wrapper's setter names a member of its own type). Read where the rule cannot
-    /// bind: an assignment that names none of them cannot write the slot.
+    /// The names under which code can write <paramref name="slot"/>: the holder, the assigned symbol (or the setter
+    /// method called), and the wrapper properties and methods that write it of the holder's type (a wrapper's setter
+    /// names a member of its own type). Read where the rule cannot bind: an assignment or a call that names none of them
+    /// cannot write the slot.
     /// </summary>
     public HashSet<string> NamesOf(AmbientSlot slot, CancellationToken cancellationToken)
     {
         var names = new HashSet<string>(StringComparer.Ordinal) { slot.Key.Name, slot.Shown.Name };
-        foreach (var property in slot.Key.ContainingType.GetMembers().OfType<IPropertySymbol>())
+        foreach (var member in slot.Key.ContainingType.GetMembers())
         {
-            if (property is { IsIndexer: false, SetMethod: not null } && WrappedSlot(property, cancellationToken) is { } wrapped
-                && SymbolEqualityComparer.Default.Equals(wrapped.Key, slot.Key))
+            var wrapped = member switch
             {
-                names.Add(property.Name);
-            }
+                IPropertySymbol { IsIndexer: false, SetMethod: not null } property => WrappedSlot(property, cancellationToken),
+                IMethodSymbol { MethodKind: MethodKind.Ordinary, ReturnsVoid: true, Parameters.Length: <= 1 } method => MethodWriteOf(method, MaxWrapperHops, setters: false, cancellationToken)?.Slot,
+                _ => null,
+            };
+            if (wrapped is not null && SymbolEqualityComparer.Default.Equals(wrapped.Key, slot.Key))
+                names.Add(member.Name);
         }
 
         return names;
@@ -174,7 +180,9 @@ internal sealed partial class Ambient
     /// single implementation in this compilation (<see cref="SourceCode.SingleImplementation"/>; none or several: not
     /// judged), and a setter that publishes <c>value</c> into another property (<c>set =&gt; TenantSlot.Value = value;</c>,
     /// <c>set =&gt; _inner.Current = value;</c>) wraps what that property writes, read from its bound setter. Each hop
-    /// is read afresh, not from the cache, so the result does not depend on which property was asked first.
+    /// is read afresh, not from the cache, so the result does not depend on which property was asked first. A setter
+    /// that passes <c>value</c> to a setter method (<c>set =&gt; TenantStore.SetTenant(value);</c>) wraps what that
+    /// method writes (<see cref="CallWrite"/>), one hop.
     /// </summary>
     private AmbientSlot? ReadWrapper(IPropertySymbol property, int hops, CancellationToken cancellationToken)
     {
@@ -187,7 +195,18 @@ internal sealed partial class Ambient
                 : null;
         }
 
-        if (PublishingAssignment(property, cancellationToken) is not { } assignment)
+        var statement = PublishedBySetter(property, cancellationToken);
+        if (statement is InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 1 } arguments } && arguments[0].Expression is IdentifierNameSyntax { Identifier.ValueText: "value" })
+        {
+            return hops > 0 && _source.BodyOf(setter, cancellationToken) is { } setterBody && OnlyStatement(setterBody) is { } call
+                && CallWrite(call, setters: true, hops - 1, cancellationToken) is { } written
+                && written.Value?.WalkDownConversions() is IParameterReferenceOperation { Parameter.ContainingSymbol: var owner }
+                && SymbolEqualityComparer.Default.Equals(owner, setter)
+                    ? written.Slot with { Shown = property, ValueType = property.Type }
+                    : null;
+        }
+
+        if (statement is not AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Right: IdentifierNameSyntax { Identifier.ValueText: "value" } } assignment)
             return null;
         if (assignment.Left is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } valueAccess
             && MemberName(valueAccess.Expression) is { } holderName
@@ -221,8 +240,8 @@ internal sealed partial class Ambient
         return null;
     }
 
-    /// <summary>The setter's one statement, <c>X = value</c>; null for any other setter.</summary>
-    private static AssignmentExpressionSyntax? PublishingAssignment(IPropertySymbol property, CancellationToken cancellationToken)
+    /// <summary>The expression of the setter's one statement (<c>X = value</c>, <c>SetX(value)</c>); null for any other setter.</summary>
+    private static ExpressionSyntax? PublishedBySetter(IPropertySymbol property, CancellationToken cancellationToken)
     {
         if (property.SetMethod!.DeclaringSyntaxReferences is not { Length: 1 } references
             || references[0].GetSyntax(cancellationToken) is not AccessorDeclarationSyntax accessor)
@@ -230,11 +249,189 @@ internal sealed partial class Ambient
             return null;
         }
 
-        var body = accessor.ExpressionBody?.Expression
+        return accessor.ExpressionBody?.Expression
             ?? (accessor.Body?.Statements is { Count: 1 } statements && statements[0] is ExpressionStatementSyntax statement ? statement.Expression : null);
-        return body is AssignmentExpressionSyntax { RawKind: (int)SyntaxKind.SimpleAssignmentExpression, Right: IdentifierNameSyntax { Identifier.ValueText: "value" } } assignment
-            ? assignment
-            : null;
+    }
+
+    /// <summary>
+    /// <c>TenantContext.SetTenant(tenant)</c>: a call of a setter method (<see cref="ReadMethodWrite"/> with the setter
+    /// name at every hop), judged like an assignment of its argument to the slot the method publishes it into. A call
+    /// that does not fully bind (<see cref="IInvalidOperation"/>) is judged when every candidate is such a setter of the
+    /// same slot and it has one argument; otherwise it is not a set. The slot is shown as the method called.
+    /// </summary>
+    public (AmbientSlot Slot, IOperation Value)? SetterCall(IOperation call, CancellationToken cancellationToken)
+    {
+        var write = CallWrite(call, setters: true, MaxWrapperHops, cancellationToken);
+        return write is { Value: { } value } ? (write.Value.Slot, value) : null;
+    }
+
+    /// <summary>
+    /// The slot a call writes, for a restore: a method of this compilation, whatever its name, whose one statement
+    /// publishes its parameter into a slot (<paramref name="setters"/> false) or clears one (<c>Value</c> null: the
+    /// callee assigns null itself, as <c>ResetTenant() =&gt; s_tenant.Value = null</c> does). With
+    /// <paramref name="setters"/>, only setter methods that publish their parameter, every hop named as one.
+    /// </summary>
+    private (AmbientSlot Slot, IOperation? Value)? CallWrite(IOperation call, bool setters, int hops, CancellationToken cancellationToken)
+    {
+        ImmutableArray<IMethodSymbol> candidates;
+        IOperation? argument;
+        switch (call)
+        {
+            case IInvocationOperation invocation:
+                candidates = ImmutableArray.Create(invocation.TargetMethod);
+                argument = invocation.Arguments.Length == 1 ? invocation.Arguments[0].Value : null;
+                break;
+            case IInvalidOperation { Syntax: InvocationExpressionSyntax syntax } invalid:
+                if (setters && TypeFacts.InvokedName(syntax.Expression)?.StartsWith("Set", StringComparison.Ordinal) != true)
+                    return null;                         // cheap before binding the candidates: no setter by its name
+                candidates = Work.CandidateMethods(invalid);
+                argument = Work.ArgumentsOf(invalid).ToList() is { Count: 1 } arguments ? arguments[0] : null;
+                break;
+            default:
+                return null;
+        }
+
+        AmbientSlot? slot = null;
+        var clears = false;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.IsExtensionMethod || candidate.ReducedFrom is not null || setters && !Conventions.IsSetterName(candidate)
+                || MethodWriteOf(candidate.OriginalDefinition, hops, setters, cancellationToken) is not { } write
+                || slot is not null && (!SymbolEqualityComparer.Default.Equals(slot.Key, write.Slot.Key) || clears != write.Clears))
+            {
+                return null;
+            }
+
+            slot = write.Slot with { Shown = candidate.OriginalDefinition, ValueType = write.Clears ? write.Slot.ValueType : candidate.Parameters[0].Type };
+            clears = write.Clears;
+        }
+
+        if (slot is null)
+            return null;
+        if (clears)
+            return setters ? null : (slot, null);
+        return argument is null ? null : (slot, argument);
+    }
+
+    /// <summary>Read once per method when asked from a call site; each further hop is read afresh, as for wrapper properties.</summary>
+    private MethodWrite? MethodWriteOf(IMethodSymbol method, int hops, bool setters, CancellationToken cancellationToken) =>
+        hops < MaxWrapperHops
+            ? ReadMethodWrite(method, hops, setters, named: true, cancellationToken)
+            : (setters ? _setterMethods : _writingMethods).GetOrAdd(method, m => ReadMethodWrite(m, hops, setters, named: true, cancellationToken));
+
+    /// <summary>What a method of this compilation writes as its one statement: the slot, and whether it clears it.</summary>
+    private sealed record MethodWrite(AmbientSlot Slot, bool Clears);
+
+    /// <summary>
+    /// <c>static void SetTenant(Tenant t) =&gt; s_current.Value = t;</c>: an own non-virtual <c>void</c> method whose body
+    /// is one statement that writes a slot (<see cref="SlotWrittenBy"/>: a holder, a <c>[ThreadStatic]</c> field, a wrapper
+    /// property) with its single parameter as it is, or with null/default (a clear). With <paramref name="hops"/> left, the
+    /// statement may instead call another such method with the parameter (or with null: a clear), and an interface method
+    /// stands for the method of its single implementation in this compilation (<see cref="SourceCode.SingleImplementation"/>),
+    /// as for wrapper properties (<see cref="ReadWrapper"/>). With <paramref name="setters"/>, each method that publishes
+    /// must be named as a setter (<see cref="Conventions.IsSetterName"/>; <paramref name="named"/> false for an
+    /// implementation reached from its interface method, whose name was checked) — the shape whose own assignment the rule
+    /// excuses as an accessor (<see cref="IsSetterMethod"/>), so that each set is judged once, at its outermost call site.
+    /// </summary>
+    private MethodWrite? ReadMethodWrite(IMethodSymbol method, int hops, bool setters, bool named, CancellationToken cancellationToken)
+    {
+        if (!method.ReturnsVoid || method.IsExtensionMethod || method.Parameters.Length > 1 || named && setters && !Conventions.IsSetterName(method))
+            return null;
+        if (method.ContainingType is { TypeKind: TypeKind.Interface })
+        {
+            return hops > 0 && method.IsAbstract && _source.SingleImplementation(method) is { } implementation
+                ? ReadMethodWrite(implementation.OriginalDefinition, hops - 1, setters, named: false, cancellationToken)
+                : null;
+        }
+
+        if (method.MethodKind is not (MethodKind.Ordinary or MethodKind.ExplicitInterfaceImplementation) || method.IsVirtual || method.IsAbstract || method.IsOverride
+            || _source.BodyOf(method, cancellationToken) is not { } body || OnlyStatement(body) is not { } statement)
+        {
+            return null;
+        }
+
+        var parameter = method.Parameters.FirstOrDefault();
+        switch (statement)
+        {
+            case ISimpleAssignmentOperation assignment when SlotWrittenBy(assignment.Target, cancellationToken) is { } slot:
+                if (IsNullOrDefault(assignment.Value))
+                    return new MethodWrite(slot, Clears: true);
+                return IsParameter(assignment.Value, parameter) ? new MethodWrite(slot, Clears: false) : null;
+            case IInvocationOperation call when hops > 0 && CallWrite(call, setters, hops - 1, cancellationToken) is { } inner:
+                if (inner.Value is null || IsNullOrDefault(inner.Value))
+                    return new MethodWrite(inner.Slot, Clears: true);
+                return IsParameter(inner.Value, parameter) ? new MethodWrite(inner.Slot, Clears: false) : null;
+            default:
+                return null;
+        }
+
+        static bool IsParameter(IOperation value, IParameterSymbol? parameter) =>
+            parameter is not null && value.WalkDownConversions() is IParameterReferenceOperation reference
+            && SymbolEqualityComparer.Default.Equals(reference.Parameter, parameter);
+    }
+
+    /// <summary>
+    /// <c>public static Tenant? Current =&gt; s_current.Value;</c> beside <c>SetTenant(Tenant? tenant)</c>: a property of the
+    /// setter method's own type (an interface's, for an interface method), static like it, of the type its parameter
+    /// takes, whose getter returns the slot's value as it is (<c>holder.Value</c> or the <c>[ThreadStatic]</c> field; for
+    /// an interface property, read from its single implementation). What the restore fix saves before the call and gives
+    /// back to the setter in the <c>finally</c>; null when there is none, or more than one.
+    /// </summary>
+    public IPropertySymbol? GetterOf(IMethodSymbol setter, AmbientSlot slot, CancellationToken cancellationToken)
+    {
+        if (setter.Parameters.Length != 1)
+            return null;
+        IPropertySymbol? found = null;
+        foreach (var property in setter.ContainingType.GetMembers().OfType<IPropertySymbol>())
+        {
+            if (property is not { IsIndexer: false, GetMethod: { } getter } || property.IsStatic != setter.IsStatic
+                || !SymbolEqualityComparer.Default.Equals(property.Type, setter.Parameters[0].Type))
+            {
+                continue;
+            }
+
+            var read = getter.ContainingType.TypeKind == TypeKind.Interface ? _source.SingleImplementation(getter) : getter;
+            var returned = read is null ? null : _source.BodyOf(read, cancellationToken)?.DescendantsAndSelf().OfType<IReturnOperation>().ToList();
+            if (returned is not { Count: 1 } || returned[0].ReturnedValue?.WalkDownConversions() is not { } value)
+                continue;
+            var slotRead = value switch
+            {
+                IPropertyReferenceOperation { Property.Name: "Value" } holderValue when HolderKind(holderValue.Property.ContainingType) is not null => SlotWrittenBy(holderValue, cancellationToken),
+                IFieldReferenceOperation field => SlotWrittenBy(field, cancellationToken),
+                _ => null,
+            };
+            if (slotRead is null || !SymbolEqualityComparer.Default.Equals(slotRead.Key, slot.Key))
+                continue;
+            if (found is not null)
+                return null;
+            found = property;
+        }
+
+        return found;
+    }
+
+    /// <summary>The one statement of a method body (an expression body, or a block of one expression statement); null otherwise.</summary>
+    private static IOperation? OnlyStatement(IOperation body)
+    {
+        var block = body switch
+        {
+            IMethodBodyOperation method => method.BlockBody ?? method.ExpressionBody,
+            IBlockOperation plain => plain,
+            _ => null,
+        };
+        if (block is null)
+            return null;
+        IOperation? only = null;
+        foreach (var operation in block.Operations)
+        {
+            if (operation is IReturnOperation { IsImplicit: true, ReturnedValue: null })
+                continue;
+            if (only is not null || operation is not IExpressionStatementOperation statement)
+                return null;
+            only = statement.Operation;
+        }
+
+        return only;
     }
 
     private static string? MemberName(ExpressionSyntax expression) => expression switch

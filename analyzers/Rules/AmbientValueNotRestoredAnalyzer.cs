@@ -38,6 +38,7 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             start.RegisterOperationAction(rule.AnalyzeAssignment, OperationKind.SimpleAssignment, OperationKind.CoalesceAssignment);
             start.RegisterOperationAction(rule.AnalyzeTimer, OperationKind.ObjectCreation);
             start.RegisterOperationAction(rule.AnalyzeRegistration, OperationKind.Invocation);
+            start.RegisterOperationAction(rule.AnalyzeSetterCall, OperationKind.Invocation, OperationKind.Invalid);
         });
     }
 
@@ -118,24 +119,75 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             var direct = ambient.SlotWrittenBy(assignment.Target, cancellationToken);
             if ((direct ?? ambient.HolderFilledBy(assignment, cancellationToken)) is not { } slot)
                 return;                                  // the common case: not an ambient slot
-            var configured = Configured(context);
-            if (ambient.SetBy(assignment, slot, context.ContainingSymbol, configured, cancellationToken) is not { } set
-                || ambient.IsRestored(set, configured, cancellationToken))
-            {
+            if (Judge(context, assignment, assignment.Value, slot) is not { } set)
                 return;
-            }
 
             // A holder filled in two steps gets no fix: saving and putting back the slot would not undo the holder's member.
             var consequence = slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread;
-            if (direct is not null && PairedClear(set, cancellationToken) is { } executed)
+            if (direct is not null && PairedClear(set, assignment, cancellationToken) is { } executed)
             {
-                Report(context, assignment, PropertiesFor(FixKind.ClearInPairedCallback, slot.Kind).Add(Properties.Clear, ClearValue(set, executed).ToString()),
+                Report(context, assignment, PropertiesFor(FixKind.ClearInPairedCallback, slot.Kind).Add(Properties.Clear, ClearValue(set, assignment, executed).ToString()),
                     Display(slot.Shown, set.Type), consequence, executed);
                 return;
             }
 
-            var properties = direct is null ? PropertiesFor(null, slot.Kind) : RestoreProperties(set, cancellationToken);
+            var properties = direct is null ? PropertiesFor(null, slot.Kind) : RestoreProperties(set, assignment, cancellationToken);
             Report(context, assignment, properties, Display(slot.Shown, set.Type), consequence);
+        }
+
+        /// <summary>
+        /// <c>TenantContext.SetTenant(tenant)</c>: a call of a setter method (<see cref="Ambient.SetterCall"/>), judged like
+        /// the assignment it makes, at the call, with the restore fix when the setter's type has the getter to save the
+        /// previous value from (<see cref="CallRestoreProperties"/>).
+        /// </summary>
+        public void AnalyzeSetterCall(OperationAnalysisContext context)
+        {
+            if (ambient.SetterCall(context.Operation, context.CancellationToken) is not { } call
+                || Judge(context, context.Operation, call.Value, call.Slot) is not { } set)
+            {
+                return;
+            }
+
+            Report(context, context.Operation, CallRestoreProperties(set, context.Operation as IInvocationOperation, context.CancellationToken), Display(call.Slot.Shown, set.Type),
+                call.Slot.Kind == AmbientKind.AsyncLocal ? FlowsToCaller : StaysOnThread);
+        }
+
+        /// <summary>
+        /// <see cref="FixKind.RestoreInFinally"/> for a call statement of a setter method, alone (<see cref="Properties.Before"/>
+        /// 0): <see cref="Properties.Names"/> is the getter the fix reads the previous value from (<see cref="Ambient.GetterOf"/>,
+        /// accessible here), on the same receiver, which must be a name the fix can evaluate twice (a field, a local, a
+        /// type). None when the method sets the value for its caller by design (<see cref="SetsForCaller"/>), for a call
+        /// that does not bind, or without such a getter.
+        /// </summary>
+        private ImmutableDictionary<string, string?> CallRestoreProperties(AmbientSet set, IInvocationOperation? call, CancellationToken cancellationToken)
+        {
+            if (call is null || SetsForCaller(set)
+                || call.Syntax is not InvocationExpressionSyntax { Parent: ExpressionStatementSyntax { Parent: BlockSyntax } } syntax
+                || syntax.Expression is MemberAccessExpressionSyntax { Expression: var receiver } && receiver.DescendantNodesAndSelf().Any(n => n is not (IdentifierNameSyntax or MemberAccessExpressionSyntax or ThisExpressionSyntax or PredefinedTypeSyntax))
+                || syntax.Expression is not (MemberAccessExpressionSyntax { Name: IdentifierNameSyntax } or IdentifierNameSyntax)
+                || call.SemanticModel is not { } model
+                || ambient.GetterOf(call.TargetMethod.OriginalDefinition, set.Slot, cancellationToken) is not { GetMethod: { } getter } property
+                || !model.IsAccessible(syntax.SpanStart, getter))
+            {
+                return PropertiesFor(null, set.Slot.Kind);
+            }
+
+            var suppress = model.GetNullableContext(syntax.SpanStart).WarningsEnabled() && !property.Type.IsValueType
+                && property.Type.NullableAnnotation == NullableAnnotation.Annotated && call.TargetMethod.Parameters[0].Type.NullableAnnotation == NullableAnnotation.NotAnnotated;
+            return PropertiesFor(FixKind.RestoreInFinally, set.Slot.Kind)
+                .Add(Properties.Before, "0")
+                .Add(Properties.Names, property.Name)
+                .Add(Properties.Suppress, suppress ? "true" : "false");
+        }
+
+        /// <summary>The set <paramref name="write"/> makes, when it must be restored and nothing restores it; null otherwise.</summary>
+        private AmbientSet? Judge(OperationAnalysisContext context, IOperation write, IOperation value, AmbientSlot slot)
+        {
+            var configured = Configured(context);
+            return ambient.SetBy(write, value, slot, context.ContainingSymbol, configured, context.CancellationToken) is { } set
+                && !ambient.IsRestored(set, configured, context.CancellationToken)
+                    ? set
+                    : null;
         }
 
         public void AnalyzeTimer(OperationAnalysisContext context)
@@ -184,21 +236,19 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// unless the method sets the value for its caller by design: a constructor or a scope-beginning method
         /// (<see cref="Conventions.BeginsAmbientScope"/>) that returns no task, where restoring at its end would undo it.
         /// </summary>
-        private ImmutableDictionary<string, string?> RestoreProperties(AmbientSet set, CancellationToken cancellationToken)
+        private ImmutableDictionary<string, string?> RestoreProperties(AmbientSet set, IAssignmentOperation assignment, CancellationToken cancellationToken)
         {
-            if (ScopeProperties(set, cancellationToken) is { } scope)
+            if (ScopeProperties(set, assignment, cancellationToken) is { } scope)
                 return scope;
-            if (set.Method is { MethodKind: not (MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove) } method
-                    && !threading.IsTaskType(method.ReturnType.OriginalDefinition)
-                    && (method.MethodKind == MethodKind.Constructor || Conventions.BeginsAmbientScope(method))
-                || set.Assignment.Syntax.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
-                || set.Assignment.SemanticModel is not { } model)
+            if (SetsForCaller(set)
+                || assignment.Syntax.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
+                || assignment.SemanticModel is not { } model)
             {
                 return PropertiesFor(null, set.Slot.Kind);
             }
 
             var asyncLocal = set.Slot.Kind == AmbientKind.AsyncLocal;
-            var group = new List<(AmbientSlot Slot, bool Suppress)> { (set.Slot, ReadsMaybeNull(set.Assignment, model)) };
+            var group = new List<(AmbientSlot Slot, bool Suppress)> { (set.Slot, ReadsMaybeNull(assignment, model)) };
             var statements = block.Statements;
             var first = statements.IndexOf(statement);
             var before = 0;
@@ -213,9 +263,9 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                 .Add(Properties.Suppress, string.Join(",", group.Select(m => m.Suppress ? "true" : "false")));
 
             (AmbientSlot, bool)? Joins(StatementSyntax candidate) =>
-                candidate is ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax assignment }
-                && (assignment.IsKind(SyntaxKind.SimpleAssignmentExpression) || assignment.IsKind(SyntaxKind.CoalesceAssignmentExpression))
-                && model.GetOperation(assignment, cancellationToken) is IAssignmentOperation operation
+                candidate is ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax next }
+                && (next.IsKind(SyntaxKind.SimpleAssignmentExpression) || next.IsKind(SyntaxKind.CoalesceAssignmentExpression))
+                && model.GetOperation(next, cancellationToken) is IAssignmentOperation operation
                 && !Ambient.IsNullOrDefault(operation.Value)
                 && ambient.SlotWrittenBy(operation.Target, cancellationToken) is { } slot
                 && (slot.Kind == AmbientKind.AsyncLocal) == asyncLocal
@@ -224,25 +274,31 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
                     : null;
         }
 
+        /// <summary>A constructor or a scope-beginning method that returns no task: it sets the value for its caller, restoring at its end would undo it.</summary>
+        private bool SetsForCaller(AmbientSet set) =>
+            set.Method is { MethodKind: not (MethodKind.PropertyGet or MethodKind.PropertySet or MethodKind.EventAdd or MethodKind.EventRemove) } method
+            && !threading.IsTaskType(method.ReturnType.OriginalDefinition)
+            && (method.MethodKind == MethodKind.Constructor || Conventions.BeginsAmbientScope(method));
+
         /// <summary>
         /// <see cref="FixKind.ReturnRestoreScope"/> for <c>public static void BeginScope(Tenant t) { s_current.Value = t; }</c>:
         /// an ordinary <c>void</c> method named as a scope beginning, whose signature is its own (no override, no
         /// interface implementation, not partial), that sets one slot (this one: a second set would not be restored by the
         /// scope) in a statement of its body's top level, and has no <c>return</c> to rewrite. Null otherwise.
         /// </summary>
-        private ImmutableDictionary<string, string?>? ScopeProperties(AmbientSet set, CancellationToken cancellationToken)
+        private ImmutableDictionary<string, string?>? ScopeProperties(AmbientSet set, IAssignmentOperation assignment, CancellationToken cancellationToken)
         {
             if (set.Method is not { MethodKind: MethodKind.Ordinary, ReturnsVoid: true, IsAsync: false, IsOverride: false, IsVirtual: false, IsAbstract: false, IsExtern: false } method
                 || method.PartialDefinitionPart is not null || method.PartialImplementationPart is not null || method.IsGenericMethod
                 || threading.Action is null || threading.IDisposable is null
                 || !Conventions.BeginsAmbientScope(method) || ImplementsInterface(method)
-                || set.Assignment.Syntax.Parent is not (ExpressionStatementSyntax { Parent: BlockSyntax { Parent: MethodDeclarationSyntax } } or ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax })
-                || set.Assignment.SemanticModel is not { } model)
+                || assignment.Syntax.Parent is not (ExpressionStatementSyntax { Parent: BlockSyntax { Parent: MethodDeclarationSyntax } } or ArrowExpressionClauseSyntax { Parent: MethodDeclarationSyntax })
+                || assignment.SemanticModel is not { } model)
             {
                 return null;
             }
 
-            IOperation root = set.Assignment;
+            IOperation root = assignment;
             while (root.Parent is not null)
                 root = root.Parent;
             var sets = 0;
@@ -250,13 +306,16 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
             {
                 if (operation is IReturnOperation { Syntax: ReturnStatementSyntax })
                     return null;
-                if (operation is IAssignmentOperation assignment && ambient.SlotWrittenBy(assignment.Target, cancellationToken) is not null)
+                if (operation is IAssignmentOperation other && ambient.SlotWrittenBy(other.Target, cancellationToken) is not null
+                    || operation is IInvocationOperation or IInvalidOperation && ambient.SetterCall(operation, cancellationToken) is not null)
+                {
                     sets++;
+                }
             }
 
             return sets != 1 ? null : PropertiesFor(FixKind.ReturnRestoreScope, set.Slot.Kind)
                 .Add(Properties.Names, set.Slot.Shown.Name)
-                .Add(Properties.Suppress, ReadsMaybeNull(set.Assignment, model) ? "true" : "false");
+                .Add(Properties.Suppress, ReadsMaybeNull(assignment, model) ? "true" : "false");
         }
 
         private static bool ImplementsInterface(IMethodSymbol method) =>
@@ -270,21 +329,21 @@ public sealed class AmbientValueNotRestoredAnalyzer : DiagnosticAnalyzer
         /// such fix: after an async action the <c>Executed</c> callback may run on another thread, and would clear that
         /// thread's slot.
         /// </summary>
-        private SyntaxNode? PairedClear(AmbientSet set, CancellationToken cancellationToken) =>
+        private SyntaxNode? PairedClear(AmbientSet set, IAssignmentOperation assignment, CancellationToken cancellationToken) =>
             set is { Slot.Kind: AmbientKind.AsyncLocal, Method: { } executing }
-            && !set.Assignment.Target.DescendantsAndSelf().Any(o => o is ILocalReferenceOperation or IParameterReferenceOperation or IInvocationOperation)
+            && !assignment.Target.DescendantsAndSelf().Any(o => o is ILocalReferenceOperation or IParameterReferenceOperation or IInvocationOperation)
             && ambient.PairedExecuted(executing) is { } executed
                 ? executed.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken)
                 : null;
 
-        private static ClearKind ClearValue(AmbientSet set, SyntaxNode executed)
+        private static ClearKind ClearValue(AmbientSet set, IAssignmentOperation assignment, SyntaxNode executed)
         {
             if (set.Slot.ValueType is not { } type)
                 return ClearKind.Default;
             if (type.IsValueType)
                 return type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T ? ClearKind.Null : ClearKind.Default;
-            return type.NullableAnnotation == NullableAnnotation.NotAnnotated && set.Assignment.SemanticModel is { } model
-                && model.GetNullableContext(executed.SyntaxTree == model.SyntaxTree ? executed.SpanStart : set.Assignment.Syntax.SpanStart).WarningsEnabled()
+            return type.NullableAnnotation == NullableAnnotation.NotAnnotated && assignment.SemanticModel is { } model
+                && model.GetNullableContext(executed.SyntaxTree == model.SyntaxTree ? executed.SpanStart : assignment.Syntax.SpanStart).WarningsEnabled()
                     ? ClearKind.SuppressedNull
                     : ClearKind.Null;
         }

@@ -79,7 +79,7 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             return null;
         var edit = (fix, target.Node) switch
         {
-            (FixKind.RestoreInFinally, AssignmentExpressionSyntax assignment) => PlanRestore(assignment, target, model, cancellationToken),
+            (FixKind.RestoreInFinally, AssignmentExpressionSyntax or InvocationExpressionSyntax) => PlanRestore((ExpressionSyntax)target.Node, target, model, cancellationToken),
             (FixKind.UnsafeRegister, InvocationExpressionSyntax invocation) => PlanUnsafeRegister(invocation),
             (FixKind.SuppressFlow, ExpressionSyntax capture) => PlanSuppressFlow(capture, model),
             (FixKind.ClearInPairedCallback, AssignmentExpressionSyntax assignment) => PlanClearInPairedCallback(assignment, target),
@@ -230,12 +230,35 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         };
     }
 
-    /// <summary>One ambient assignment statement of the group the fix restores (from the analyzer's <see cref="Properties.Names"/>).</summary>
-    private sealed record Member(ExpressionStatementSyntax Statement, ExpressionSyntax Target, string Name, bool Suppress);
-
-    private static Action<SyntaxEditor>? PlanRestore(AssignmentExpressionSyntax assignment, FixTarget target, SemanticModel model, CancellationToken cancellationToken)
+    /// <summary>
+    /// One ambient set statement of the group the fix restores (from the analyzer's <see cref="Properties.Names"/>):
+    /// <see cref="Read"/> is what the fix saves, and the restore writes it back, to <see cref="Read"/> for an assignment
+    /// (<c>X = previousX</c>) or through the same setter for a setter call (<see cref="Setter"/>:
+    /// <c>TenantContext.SetTenant(previousCurrent)</c>, where <c>Current</c> is the getter the analyzer named).
+    /// </summary>
+    private sealed record Member(ExpressionStatementSyntax Statement, ExpressionSyntax Read, ExpressionSyntax? Setter, string Name, bool Suppress)
     {
-        if (assignment.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
+        /// <summary>The member for a set statement: an assignment, or a call of a setter whose receiver also holds the getter <paramref name="name"/>.</summary>
+        public static Member? Of(StatementSyntax statement, string name, bool suppress) => statement switch
+        {
+            ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax set } assignment => new Member(assignment, set.Left, null, name, suppress),
+            ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access, ArgumentList.Arguments.Count: 1 } } call =>
+                new Member(call, access.WithName(IdentifierName(name)), access, name, suppress),
+            ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: IdentifierNameSyntax setter, ArgumentList.Arguments.Count: 1 } } call =>
+                new Member(call, IdentifierName(name), setter, name, suppress),
+            _ => null,
+        };
+
+        /// <summary>The statement of the <c>finally</c> that puts <paramref name="saved"/> back.</summary>
+        public SyntaxNode Restore(SyntaxGenerator generator, ExpressionSyntax saved) =>
+            Setter is null
+                ? generator.AssignmentStatement(Read.WithoutTrivia(), saved)
+                : generator.InvocationExpression(Setter.WithoutTrivia(), saved);
+    }
+
+    private static Action<SyntaxEditor>? PlanRestore(ExpressionSyntax set, FixTarget target, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (set.Parent is not ExpressionStatementSyntax { Parent: BlockSyntax block } statement
             || !Enum.TryParse<AmbientKind>(target.Property(Properties.Kind), out var kind)
             || !int.TryParse(target.Property(Properties.Before), out var before)
             || target.Property(Properties.Names)?.Split(',') is not { } names
@@ -260,9 +283,9 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         var group = new List<Member>();
         for (var i = first; i <= last; i++)
         {
-            if (statements[i] is not ExpressionStatementSyntax { Expression: AssignmentExpressionSyntax set } setStatement)
+            if (Member.Of(statements[i], names[i - first], suppress[i - first] == "true") is not { } member)
                 return null;
-            group.Add(new Member(setStatement, set.Left, names[i - first], suppress[i - first] == "true"));
+            group.Add(member);
         }
 
         var rest = statements.Skip(last + 1).ToList();
@@ -315,15 +338,15 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
         var groupStatements = statements.Skip(first).Take(last - first + 1).ToList();
         var (groupBlankLines, groupOwn) = SplitBlankLines(groupStatements[0].GetLeadingTrivia());
         groupStatements[0] = groupStatements[0].WithLeadingTrivia(groupOwn);
-        var saves = group.Select((member, i) => Statements.Var(generator, saved[i], member.Target)
+        var saves = group.Select((member, i) => Statements.Var(generator, saved[i], member.Read)
                 .WithLeadingTrivia(i == 0 ? groupBlankLines : default)
                 .WithAdditionalAnnotations(Formatter.Annotation));
 
         var rest = statements.Skip(last + 1).ToList();
         var (restBlankLines, restOwn) = SplitBlankLines(rest[0].GetLeadingTrivia());
         rest[0] = rest[0].WithLeadingTrivia(restOwn);
-        var restores = group.Select((member, i) => generator.AssignmentStatement(member.Target.WithoutTrivia(),
-            member.Suppress ? PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression, IdentifierName(saved[i])) : generator.IdentifierName(saved[i])));
+        var restores = group.Select((member, i) => member.Restore(generator,
+            member.Suppress ? PostfixUnaryExpression(SyntaxKind.SuppressNullableWarningExpression, IdentifierName(saved[i])) : IdentifierName(saved[i])));
         var tryStatement = (TryStatementSyntax)generator.TryFinallyStatement(rest, restores);
         tryStatement = tryStatement.WithBlock(OpenLine(tryStatement.Block, rest[0]))
             .WithLeadingTrivia(restBlankLines)
@@ -380,8 +403,9 @@ public sealed class AmbientValueNotRestoredFixer : CodeFixProvider
             : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
 
     private static bool Restores(FinallyClauseSyntax clause, Member member) =>
-        clause.Block.Statements.OfType<ExpressionStatementSyntax>().Any(s => s.Expression is AssignmentExpressionSyntax assignment
-            && AreEquivalent(assignment.Left, member.Target));
+        clause.Block.Statements.OfType<ExpressionStatementSyntax>().Any(s => member.Setter is null
+            ? s.Expression is AssignmentExpressionSyntax assignment && AreEquivalent(assignment.Left, member.Read)
+            : s.Expression is InvocationExpressionSyntax call && AreEquivalent(call.Expression, member.Setter));
 
     /// <summary>Something after the assignment that can observe the value: a call, a creation, an await.</summary>
     private static bool DoesWork(StatementSyntax statement) =>

@@ -9,7 +9,7 @@ namespace LeakAnalyzers.Tests.Model;
 
 /// <summary>
 /// The ambient-state model LEAK005 reports over, asked directly: which slot an assignment writes
-/// (<see cref="Ambient.SlotWrittenBy"/>), whether a set outlives its function (<see cref="Ambient.SetBy"/>), whether the
+/// (<see cref="Ambient.SlotWrittenBy"/>) or a call of a setter method writes (<see cref="Ambient.SetterCall"/>), whether a set outlives its function (<see cref="Ambient.SetBy"/>), whether the
 /// type restores it (<see cref="Ambient.IsRestored"/>, <see cref="Ambient.ReturnsRestoreToken"/>), and whether a value
 /// carries request data (<see cref="RequestValues.CarriesRequestData"/>). Each case names the assignment it asks about
 /// by its text.
@@ -35,6 +35,14 @@ public sealed class AmbientTests
 
             public static string? Logged { get => s_plain; set { Console.WriteLine(value); s_plain = value; } }
 
+            public static string? Routed { get => s_tenant.Value; set => SetTenantSlot(value); }
+
+            public static string? Misrouted { get => s_tenant.Value; set => Apply(value); }
+
+            public static void SetTenantSlot(string? next) => s_tenant.Value = next;
+
+            private static void Apply(string? next) => s_tenant.Value = next;
+
             public void Set(string tenant)
             {
                 s_tenant.Value = tenant;
@@ -45,6 +53,8 @@ public sealed class AmbientTests
                 Tenant = tenant;
                 User = tenant;
                 Logged = tenant;
+                Routed = tenant;
+                Misrouted = tenant;
                 var local = new AsyncLocal<string?>();
                 local.Value = tenant;
             }
@@ -60,6 +70,8 @@ public sealed class AmbientTests
     [InlineData("User = tenant", "ThreadStatic", "t_user", "User")]
     [InlineData("s_plain = tenant", null, null, null)]
     [InlineData("Logged = tenant", null, null, null)]
+    [InlineData("Routed = tenant", "AsyncLocal", "s_tenant", "Routed")]
+    [InlineData("Misrouted = tenant", null, null, null)]
     [InlineData("local.Value = tenant", null, null, null)]
     public async Task SlotWrittenBy_HolderThreadStaticOrWrapper(string assignment, string? kind, string? key, string? shown)
     {
@@ -72,6 +84,84 @@ public sealed class AmbientTests
         Assert.Equal(shown, slot?.Shown.Name);
     }
 
+    private const string Setters = """
+        using System;
+        using System.Threading;
+
+        public interface ICurrent { void SetCurrent(string? value); }
+
+        public sealed class Current : ICurrent
+        {
+            private static readonly AsyncLocal<string?> s_current = new();
+
+            public void SetCurrent(string? value) => s_current.Value = value;
+        }
+
+        public static class Setters
+        {
+            private static readonly AsyncLocal<string?> s_tenant = new();
+            [ThreadStatic] private static string? t_user;
+            private static string? s_plain;
+
+            public static string? Tenant { get => s_tenant.Value; set => s_tenant.Value = value; }
+
+            public static void SetTenant(string? tenant) => s_tenant.Value = tenant;
+            public static void SetUser(string? user) { t_user = user; }
+            public static void SetThroughWrapper(string? tenant) => Tenant = tenant;
+            public static void SetAgain(string? tenant) => SetTenant(tenant);
+            public static void SetTwiceRemoved(string? tenant) => SetAgain(tenant);
+            public static void SetPlain(string? value) => s_plain = value;
+            public static void SetLogged(string? tenant) { Console.WriteLine(tenant); s_tenant.Value = tenant; }
+            public static void SetConstant(string? tenant) => s_tenant.Value = "default";
+            public static void ClearTenant() => s_tenant.Value = null;
+            public static void Apply(string? tenant) => s_tenant.Value = tenant;
+            public static void SetApplied(string? tenant) => Apply(tenant);
+
+            public static void Run(ICurrent current, string tenant)
+            {
+                SetTenant(tenant);
+                SetUser(tenant);
+                SetThroughWrapper(tenant);
+                SetAgain(tenant);
+                SetTwiceRemoved(tenant);
+                current.SetCurrent(tenant);
+                SetPlain(tenant);
+                SetLogged(tenant);
+                SetConstant(tenant);
+                ClearTenant();
+                Apply(tenant);
+                SetApplied(tenant);
+            }
+        }
+        """;
+
+    [Theory]
+    [InlineData("SetTenant(tenant)", "AsyncLocal", "s_tenant", "SetTenant")]
+    [InlineData("SetUser(tenant)", "ThreadStatic", "t_user", "SetUser")]
+    [InlineData("SetThroughWrapper(tenant)", "AsyncLocal", "s_tenant", "SetThroughWrapper")]
+    [InlineData("SetAgain(tenant)", "AsyncLocal", "s_tenant", "SetAgain")]
+    [InlineData("SetTwiceRemoved(tenant)", "AsyncLocal", "s_tenant", "SetTwiceRemoved")]
+    [InlineData("current.SetCurrent(tenant)", "AsyncLocal", "s_current", "SetCurrent")]
+    [InlineData("SetPlain(tenant)", null, null, null)]
+    [InlineData("SetLogged(tenant)", null, null, null)]
+    [InlineData("SetConstant(tenant)", null, null, null)]
+    [InlineData("ClearTenant()", null, null, null)]
+    [InlineData("Apply(tenant)", null, null, null)]
+    [InlineData("SetApplied(tenant)", null, null, null)]
+    public async Task SetterCall_SetterMethodsAndTheirChains(string call, string? kind, string? key, string? shown)
+    {
+        var sample = await CompileAsync(Setters);
+        var node = sample.Source.Model.SyntaxTree.GetRoot().DescendantNodes().OfType<InvocationExpressionSyntax>()
+            .Single(i => i.ToString() == call && i.FirstAncestorOrSelf<MethodDeclarationSyntax>()?.Identifier.ValueText == "Run");
+
+        var set = sample.Ambient.SetterCall(sample.Source.Model.GetOperation(node)!, CancellationToken.None);
+
+        Assert.Equal(kind, set?.Slot.Kind.ToString());
+        Assert.Equal(key, set?.Slot.Key.Name);
+        Assert.Equal(shown, set?.Slot.Shown.Name);
+        Assert.Equal(set is null ? null : "tenant", set?.Value.Syntax.ToString());
+    }
+
     [Fact]
     public async Task NamesOf_TheHolderAndTheWrappersOfIt()
     {
@@ -80,7 +170,7 @@ public sealed class AmbientTests
 
         var names = sample.Ambient.NamesOf(slot, CancellationToken.None);
 
-        Assert.Equal(new[] { "Tenant", "s_tenant" }, names.OrderBy(n => n, StringComparer.Ordinal));
+        Assert.Equal(new[] { "Apply", "Routed", "SetTenantSlot", "Tenant", "s_tenant" }, names.OrderBy(n => n, StringComparer.Ordinal));
     }
 
     [Fact]
@@ -495,7 +585,7 @@ public sealed class AmbientTests
         {
             var (operation, containing) = Assignment(text);
             return Ambient.SlotWrittenBy(operation.Target, CancellationToken.None) is { } slot
-                ? Ambient.SetBy(operation, slot, containing, ConfiguredTypes.Empty, CancellationToken.None)
+                ? Ambient.SetBy(operation, operation.Value, slot, containing, ConfiguredTypes.Empty, CancellationToken.None)
                 : null;
         }
     }

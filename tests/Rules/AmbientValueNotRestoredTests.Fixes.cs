@@ -1370,4 +1370,195 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Fixes_SetterCallRestoredThroughItsGetter()
+    {
+        await VerifyCS.FixAsync("""
+            #nullable enable
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    [|TenantContext.SetTenant(new Tenant(context.Request.Host.Host))|];
+                    return _next(context);
+                }
+            }
+            """, """
+            #nullable enable
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public async Task Invoke(HttpContext context)
+                {
+                    var previousCurrent = TenantContext.Current;
+                    TenantContext.SetTenant(new Tenant(context.Request.Host.Host));
+                    try
+                    {
+                        await _next(context);
+                    }
+                    finally
+                    {
+                        TenantContext.SetTenant(previousCurrent);
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fixes_ThreadStaticSetterCallOnAnInstanceWithANotNullParameter()
+    {
+        await VerifyCS.FixAsync("""
+            #nullable enable
+            using System;
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class CultureAccessor
+            {
+                [ThreadStatic] private static string? t_culture;
+
+                public string? Culture => t_culture;
+
+                public void SetCulture(string culture)
+                {
+                    t_culture = culture;
+                }
+            }
+
+            public sealed class ReportsController : ControllerBase
+            {
+                private readonly CultureAccessor _culture;
+
+                public ReportsController(CultureAccessor culture) => _culture = culture;
+
+                [HttpGet("reports")]
+                public IActionResult Index()
+                {
+                    [|_culture.SetCulture(Request.Headers.AcceptLanguage.ToString())|];
+                    var title = string.Format("{0}: {1}", _culture.Culture, DateTime.UtcNow);
+                    return Ok(title);
+                }
+            }
+            """, """
+            #nullable enable
+            using System;
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed class CultureAccessor
+            {
+                [ThreadStatic] private static string? t_culture;
+
+                public string? Culture => t_culture;
+
+                public void SetCulture(string culture)
+                {
+                    t_culture = culture;
+                }
+            }
+
+            public sealed class ReportsController : ControllerBase
+            {
+                private readonly CultureAccessor _culture;
+
+                public ReportsController(CultureAccessor culture) => _culture = culture;
+
+                [HttpGet("reports")]
+                public IActionResult Index()
+                {
+                    var previousCulture = _culture.Culture;
+                    _culture.SetCulture(Request.Headers.AcceptLanguage.ToString());
+                    try
+                    {
+                        var title = string.Format("{0}: {1}", _culture.Culture, DateTime.UtcNow);
+                        return Ok(title);
+                    }
+                    finally
+                    {
+                        _culture.SetCulture(previousCulture!);
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task NoFix_SetterCallWhoseTypeHasNoGetterOfTheSlot()
+    {
+        // TenantAccessor.Current reads another property, not the slot: the fix cannot tell it returns what SetCurrent
+        // wrote, so it saves nothing.
+        await VerifyCS.NoFixAsync("""
+            using System;
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantContext
+            {
+                [ThreadStatic] private static Tenant? t_current;
+
+                public static Tenant? Current => t_current;
+
+                public static void SetTenant(Tenant? tenant) => t_current = tenant;
+            }
+
+            public sealed class TenantAccessor
+            {
+                public Tenant? Current => TenantContext.Current ?? new Tenant("default");
+
+                public void SetCurrent(Tenant? tenant) => TenantContext.SetTenant(tenant);
+            }
+
+            public sealed class OrdersController : ControllerBase
+            {
+                private readonly TenantAccessor _tenants;
+
+                public OrdersController(TenantAccessor tenants) => _tenants = tenants;
+
+                [HttpGet("orders")]
+                public IActionResult List()
+                {
+                    [|_tenants.SetCurrent(new Tenant(Request.Headers["X-Tenant"].ToString()))|];
+                    return Ok(_tenants.Current?.Id);
+                }
+            }
+            """);
+    }
 }

@@ -742,4 +742,246 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """, Analyze.Diagnostic().WithLocation(0).WithArguments("t_culture", AmbientValueNotRestoredAnalyzer.StaysOnThread));
     }
+
+    [Fact]
+    public async Task Reports_CallOfASetterMethod()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.SetTenant(new Tenant(context.Request.Host.Host))|};
+                    return _next(context);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_ChainOfSetterMethodsAtItsOutermostCall()
+    {
+        // SetCurrent only forwards its parameter to SetTenant: both are accessors, their callers are judged. Use is no
+        // setter: it is the outermost call site, judged like a direct set in it.
+        await Analyze.DiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Mvc;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantContext
+            {
+                [ThreadStatic] private static Tenant? t_current;
+
+                public static Tenant? Current => t_current;
+
+                public static void SetTenant(Tenant? tenant)
+                {
+                    t_current = tenant;
+                }
+            }
+
+            public sealed class TenantAccessor
+            {
+                public Tenant? Current => TenantContext.Current;
+
+                public void SetCurrent(Tenant? tenant) => TenantContext.SetTenant(tenant);
+
+                public void Use(Tenant tenant) => {|#1:SetCurrent(tenant)|};
+            }
+
+            public sealed class OrdersController : ControllerBase
+            {
+                private readonly TenantAccessor _tenants;
+
+                public OrdersController(TenantAccessor tenants) => _tenants = tenants;
+
+                [HttpGet("orders")]
+                public IActionResult List()
+                {
+                    {|#0:_tenants.SetCurrent(new Tenant(Request.Headers["X-Tenant"].ToString()))|};
+                    return Ok(_tenants.Current?.Id);
+                }
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("TenantAccessor.SetCurrent", AmbientValueNotRestoredAnalyzer.StaysOnThread),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("SetCurrent", AmbientValueNotRestoredAnalyzer.StaysOnThread));
+    }
+
+    [Fact]
+    public async Task Reports_InterfaceSetterMethodWithOneAsyncLocalImplementation()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public interface ICorrelationAccessor
+            {
+                string? Id { get; }
+
+                void SetId(string? id);
+            }
+
+            public sealed class CorrelationAccessor : ICorrelationAccessor
+            {
+                private static readonly AsyncLocal<string?> s_id = new();
+
+                public string? Id => s_id.Value;
+
+                public void SetId(string? id) => s_id.Value = id;
+            }
+
+            public sealed class CorrelationFilter : IActionFilter
+            {
+                private readonly ICorrelationAccessor _accessor;
+
+                public CorrelationFilter(ICorrelationAccessor accessor) => _accessor = accessor;
+
+                public void OnActionExecuting(ActionExecutingContext context)
+                {
+                    {|#0:_accessor.SetId(context.HttpContext.Request.Headers["X-Correlation-Id"].ToString())|};
+                }
+
+                public void OnActionExecuted(ActionExecutedContext context)
+                {
+                    System.Console.WriteLine(_accessor.Id);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("ICorrelationAccessor.SetId", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_SetterMethodCallThatDoesNotFullyBind()
+    {
+        // The resolver's type is unknown: the argument does not bind, nor does the call; its only candidate is a setter.
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantMiddleware(RequestDelegate next, {|CS0246:ITenantResolver|} resolver)
+            {
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.SetTenant(resolver.Resolve(context))|};
+                    return next(context);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_ResetMethodThatPassesItsParameterToTheSetter()
+    {
+        // ResetTenant is named as a cleanup but puts back whatever its caller gives: not a restore of the middleware's set,
+        // and itself a set of its parameter.
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.SetTenant(new Tenant(context.Request.Host.Host))|};
+                    return _next(context);
+                }
+
+                public void ResetTenant(Tenant tenant) => {|#1:TenantContext.SetTenant(tenant)|};
+            }
+            """,
+            Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller),
+            Analyze.Diagnostic().WithLocation(1).WithArguments("TenantContext.SetTenant", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
+
+    [Fact]
+    public async Task Reports_PropertyWhoseSetterCallsASetterMethod()
+    {
+        await Analyze.DiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantStore
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public static class TenantContext
+            {
+                public static Tenant? Current
+                {
+                    get => TenantStore.Current;
+                    set => TenantStore.SetTenant(value);
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    {|#0:TenantContext.Current = new Tenant(context.Request.Host.Host)|};
+                    return _next(context);
+                }
+            }
+            """, Analyze.Diagnostic().WithLocation(0).WithArguments("TenantContext.Current", AmbientValueNotRestoredAnalyzer.FlowsToCaller));
+    }
 }

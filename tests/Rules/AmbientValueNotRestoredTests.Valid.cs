@@ -984,4 +984,297 @@ public sealed partial class AmbientValueNotRestoredTests
             }
             """);
     }
+
+    [Fact]
+    public async Task DoesNotReport_SetterMethodRestoredInFinallyThroughTheSameSetter()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+            }
+
+            public sealed class TenantAccessor
+            {
+                public void SetCurrent(Tenant? tenant) => TenantContext.SetTenant(tenant);
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly TenantAccessor _tenants;
+
+                public TenantMiddleware(RequestDelegate next, TenantAccessor tenants)
+                {
+                    _next = next;
+                    _tenants = tenants;
+                }
+
+                public Task Invoke(HttpContext context)
+                {
+                    var previous = TenantContext.Current;
+                    _tenants.SetCurrent(new Tenant(context.Request.Host.Host));
+                    try
+                    {
+                        Audit();
+                    }
+                    finally
+                    {
+                        TenantContext.SetTenant(previous);
+                    }
+
+                    return _next(context);
+                }
+
+                private static void Audit() { }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_SetterMethodClearedByAResetMethodOrThePairedCallback()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.AspNetCore.Mvc.Filters;
+
+            public sealed record Tenant(string Id);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+
+                public static void ResetTenant() => s_current.Value = null;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    TenantContext.SetTenant(new Tenant(context.Request.Host.Host));
+                    try
+                    {
+                        return _next(context);
+                    }
+                    finally
+                    {
+                        TenantContext.ResetTenant();
+                    }
+                }
+            }
+
+            public sealed class TenantFilter : IActionFilter
+            {
+                public void OnActionExecuting(ActionExecutingContext context) =>
+                    TenantContext.SetTenant(new Tenant(context.HttpContext.Request.Host.Host));
+
+                public void OnActionExecuted(ActionExecutedContext context) => TenantContext.SetTenant(null);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_SetMethodsThatDoNotPublishTheirParameterIntoASlot()
+    {
+        // SetTenant logs its parameter, SetFallback keeps it in a plain field, ClearTenant clears the slot, and a setter
+        // called with null clears it too: none of these calls puts request data into ambient state.
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+            using Microsoft.Extensions.Logging;
+
+            public sealed record Tenant(string Id);
+
+            public sealed class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private readonly ILogger<TenantContext> _logger;
+                private Tenant? _fallback;
+
+                public TenantContext(ILogger<TenantContext> logger) => _logger = logger;
+
+                public Tenant? Current => s_current.Value ?? _fallback;
+
+                public void SetTenant(Tenant tenant) => _logger.LogInformation("Tenant {Id}", tenant.Id);
+
+                public void SetFallback(Tenant tenant) => _fallback = tenant;
+
+                public void SetCurrent(Tenant? tenant) => s_current.Value = tenant;
+
+                public void ClearTenant() => s_current.Value = null;
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+                private readonly TenantContext _tenants;
+
+                public TenantMiddleware(RequestDelegate next, TenantContext tenants)
+                {
+                    _next = next;
+                    _tenants = tenants;
+                }
+
+                public Task Invoke(HttpContext context)
+                {
+                    var tenant = new Tenant(context.Request.Host.Host);
+                    _tenants.SetTenant(tenant);
+                    _tenants.SetFallback(tenant);
+                    _tenants.ClearTenant();
+                    _tenants.SetCurrent(null);
+                    return _next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_SetterMethodCalledAtStartup()
+    {
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+
+            public static class Settings
+            {
+                private static readonly AsyncLocal<string?> s_environment = new();
+
+                public static string? Environment => s_environment.Value;
+
+                public static void SetEnvironment(string? environment) => s_environment.Value = environment;
+            }
+
+            public static class Program
+            {
+                public static void Main(string[] args)
+                {
+                    Settings.SetEnvironment(args.Length > 0 ? args[0] : "Production");
+                    Console.WriteLine(Settings.Environment);
+                }
+            }
+            """, new TestSettings { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication });
+    }
+
+    [Fact]
+    public async Task DoesNotReport_CallThatDoesNotBindWhoseCandidatesAreNotAllSetters()
+    {
+        // One SetTenant overload publishes into the slot, the other keeps options in a plain field: with an argument of an
+        // unknown type the call binds to neither, and the rule cannot tell which one runs.
+        await Analyze.NoDiagnosticsAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            public sealed record TenantOptions(string DefaultId);
+
+            public static class TenantContext
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+                private static TenantOptions? s_options;
+
+                public static Tenant? Current => s_current.Value ?? (s_options is null ? null : new Tenant(s_options.DefaultId));
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+
+                public static void SetTenant(TenantOptions options) => s_options = options;
+            }
+
+            public sealed class TenantMiddleware(RequestDelegate next, {|CS0246:ITenantResolver|} resolver)
+            {
+                public Task Invoke(HttpContext context)
+                {
+                    TenantContext.SetTenant(resolver.Resolve(context));
+                    return next(context);
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task DoesNotReport_PropertyWhoseSetterCallsASetterMethodRestoredInFinally()
+    {
+        // The same wrapper, restored through itself; and a property whose setter hands the value to a method that only
+        // logs it.
+        await Analyze.NoDiagnosticsAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Microsoft.AspNetCore.Http;
+
+            public sealed record Tenant(string Id);
+
+            internal static class TenantStore
+            {
+                private static readonly AsyncLocal<Tenant?> s_current = new();
+
+                public static Tenant? Current => s_current.Value;
+
+                public static void SetTenant(Tenant? tenant) => s_current.Value = tenant;
+
+                public static void SetAudited(Tenant? tenant) => Console.WriteLine(tenant?.Id);
+            }
+
+            public static class TenantContext
+            {
+                public static Tenant? Current
+                {
+                    get => TenantStore.Current;
+                    set => TenantStore.SetTenant(value);
+                }
+
+                public static Tenant? Audited
+                {
+                    get => null;
+                    set => TenantStore.SetAudited(value);
+                }
+            }
+
+            public sealed class TenantMiddleware
+            {
+                private readonly RequestDelegate _next;
+
+                public TenantMiddleware(RequestDelegate next) => _next = next;
+
+                public Task Invoke(HttpContext context)
+                {
+                    var tenant = new Tenant(context.Request.Host.Host);
+                    TenantContext.Audited = tenant;
+                    var previous = TenantContext.Current;
+                    TenantContext.Current = tenant;
+                    try
+                    {
+                        return _next(context);
+                    }
+                    finally
+                    {
+                        TenantContext.Current = previous;
+                    }
+                }
+            }
+            """);
+    }
 }
