@@ -57,6 +57,8 @@ internal sealed partial class Responses
                 return UseAsArgument(carrier, (IArgumentOperation)fate.At!, transfers, cancellationToken);
             case FateKind.Receiver:
                 return UseAsReceiver(carrier, fate.At!, transfers, cancellationToken);
+            case FateKind.Unknown when fate.At is IInvalidOperation invalid:
+                return UseInUnboundCall(carrier, invalid, transfers, cancellationToken);
             default:                                     // returned, stored, or cannot tell
                 return new ResponseUse(ResponseUseKind.Settled, carrier);
         }
@@ -73,10 +75,30 @@ internal sealed partial class Responses
             case IInvocationOperation invocation when invocation.TargetMethod.IsExtensionMethod && argument.Parameter?.Ordinal == 0:
                 return UseAsReceiver(carrier, invocation, transfers, cancellationToken);
             case IInvocationOperation invocation:
-                return new ResponseUse(TakesOwnership(invocation, argument, transfers, cancellationToken) ? ResponseUseKind.Settled : ResponseUseKind.Read, carrier);
+                return new ResponseUse(TakesOwnership(invocation.TargetMethod, argument.Parameter, transfers, cancellationToken) ? ResponseUseKind.Settled : ResponseUseKind.Read, carrier);
             default:
                 return new ResponseUse(ResponseUseKind.Settled, carrier);
         }
+    }
+
+    /// <summary>
+    /// The response is an argument of a call that does not fully bind (<c>Log(response, unknown)</c>): stepped through as
+    /// the call every candidate is. It is only read when no candidate takes it over (<see cref="TakesOwnership"/>, the
+    /// parameter it would land in found by name or position); the receiver of such a call, a <c>ref</c>/<c>out</c>
+    /// argument, a creation (a wrapper) or a call without candidates settles it: the analysis cannot tell.
+    /// </summary>
+    private ResponseUse UseInUnboundCall(IOperation carrier, IInvalidOperation invalid, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        var candidates = UnboundCalls.CandidateMethods(invalid);
+        if (candidates.IsEmpty || UnboundCalls.ReceiverOf(invalid) == carrier
+            || carrier.Syntax.Parent is not ArgumentSyntax { RefKindKeyword.RawKind: 0 })
+        {
+            return new ResponseUse(ResponseUseKind.Settled, carrier);
+        }
+
+        return candidates.Any(c => TakesOwnership(c, UnboundCalls.ParameterOf(carrier, c), transfers, cancellationToken))
+            ? new ResponseUse(ResponseUseKind.Settled, carrier)
+            : new ResponseUse(ResponseUseKind.Read, carrier);
     }
 
     /// <summary>The response is the receiver of <paramref name="access"/> (a member access, a call, <c>?.</c>, or an extension's <c>this</c>).</summary>
@@ -127,6 +149,15 @@ internal sealed partial class Responses
                 continue;
             }
 
+            if (fate is { Kind: FateKind.Unknown, At: IInvalidOperation invalid } && UnboundCalls.ReceiverOf(invalid) == Ownership.Carrier(current)
+                && IsContentLike(current.Type))
+            {
+                // response.Content.ReadAsStringAsync(unknown): read when every candidate yields something else than content
+                // (a string, a DTO); a stream it may yield is not followed further (the await of it has no type).
+                var candidates = UnboundCalls.CandidateMethods(invalid);
+                return candidates.IsEmpty || candidates.Any(c => IsContentLike(c.ReturnType));
+            }
+
             if (!IsContentLike(current.Type))
                 return false;
             switch (fate.Kind)
@@ -153,18 +184,17 @@ internal sealed partial class Responses
         returnType.Implements(_actionResult) || returnType.Implements(_result) || IsContentLike(returnType);
 
     /// <summary>
-    /// The call takes over the response passed as <paramref name="argument"/>: a known transfer
+    /// A call of <paramref name="method"/> takes over the response passed as <paramref name="parameter"/>: a known transfer
     /// (<see cref="Ownership.IsKnownTransfer"/>), a method named in <paramref name="transfers"/>, or a method of this
     /// compilation that does more than read it (<see cref="OnlyReads"/>).
     /// </summary>
-    private bool TakesOwnership(IInvocationOperation invocation, IArgumentOperation argument, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    private bool TakesOwnership(IMethodSymbol method, IParameterSymbol? parameter, ImmutableArray<string> transfers, CancellationToken cancellationToken)
     {
-        var method = invocation.TargetMethod;
         if (_ownership.IsKnownTransfer(method))
             return true;
         if (!transfers.IsEmpty && transfers.Contains(Ownership.QualifiedName(method), StringComparer.Ordinal))
             return true;
-        return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, argument.Parameter, cancellationToken);
+        return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, parameter, cancellationToken);
     }
 
     /// <summary>

@@ -515,4 +515,49 @@ public sealed partial class UndisposedHttpResponseMessageTests
             """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("send", "never disposed"));
     }
 
+    [Theory]
+    [InlineData("[|await _client.GetAsync(url, {|CS0103:completion|})|];")]
+    [InlineData("[|await _client.GetAsync(url, {|CS0103:completion|}).ConfigureAwait(false)|];")]
+    [InlineData("[|await _client.SendAsync(BuildRequest(url, {|CS0103:tenant|}))|];")]
+    [InlineData("[|_client.Send(new HttpRequestMessage(HttpMethod.Get, url), {|CS0103:completion|})|];")]
+    [InlineData("[|_client.GetAsync(url, {|CS0103:completion|}).Result|].EnsureSuccessStatusCode();")]
+    [InlineData("_ = [|_client.PostAsync(url, {|CS0103:content|})|];")]
+    public async Task Reports_CallThatDoesNotFullyBind(string statement)
+    {
+        // Every candidate of the call makes a response (or a task of one): judged as the call it will be once it binds.
+        await Analyze.DiagnosticsAsync(Sources.TypedClient($$"""
+                public async Task NotifyAsync(string url)
+                {
+                    {{statement}}
+                }
+
+                private static HttpRequestMessage BuildRequest(string url, string tenant) => new(HttpMethod.Post, url + "?tenant=" + tenant);
+            """));
+    }
+
+    [Fact]
+    public async Task Reports_ResponseOnlyReadByCallsThatDoNotFullyBind()
+    {
+        // Log's candidates only read the response; the content read with an unknown token yields a string, not a stream.
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url)
+                {
+                    HttpResponseMessage response = {|#0:await _client.GetAsync(url, {|CS0103:completion|})|};
+                    Log(response, {|CS0103:level|});
+                    return await response.Content.ReadAsStringAsync({|CS0103:token|});
+                }
+
+                public async Task<int> CountAsync(string url)
+                {
+                    var response = {|#1:await _client.GetAsync(url)|};
+                    {|CS0103:Audit|}.Write(await response.Content.ReadAsStringAsync(), response.StatusCode);
+                    return (int)response.StatusCode;
+                }
+
+                private static void Log(HttpResponseMessage response, int level) => Console.WriteLine($"{level}: {response.StatusCode}");
+                private static void Log(HttpResponseMessage response, string level) => Console.WriteLine($"{level}: {response.StatusCode}");
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
+    }
 }
