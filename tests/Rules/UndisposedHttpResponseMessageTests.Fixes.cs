@@ -568,4 +568,25 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 }
             """));
     }
+
+    [Fact]
+    public async Task NoFix_ResponseOverwrittenInALoop()
+    {
+        // A using local cannot take the next attempt's response: the analyzer says so, the fixer offers nothing.
+        await VerifyCS.NoFixAsync(Sources.TypedClient("""
+                public async Task<string> PollAsync(string url)
+                {
+                    HttpResponseMessage response = null;
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        response = [|await _client.GetAsync(url)|];
+                        if (response.IsSuccessStatusCode)
+                            break;
+                    }
+
+                    return response?.ReasonPhrase;
+                }
+            """));
+    }
 }
+
