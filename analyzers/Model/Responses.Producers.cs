@@ -93,13 +93,15 @@ internal sealed partial class Responses
     }
 
     /// <summary>
-    /// Every candidate of a call that does not bind creates a response (<paramref name="task"/>: a task of one) by its
-    /// declaration (<see cref="CreatesByDeclaration"/>), or is the <c>Invoke</c> of a delegate whose constructed type
-    /// returns one. Candidates that disagree (a response and a stream, a task and a response) answer no.
+    /// Every method a call that does not bind may call (<see cref="UnboundCalls.PlausibleTargets"/>: the candidates and
+    /// extension methods of that name that take as many arguments) creates a response (<paramref name="task"/>: a task of
+    /// one) by its declaration (<see cref="CreatesByDeclaration"/>), or is the <c>Invoke</c> of a delegate whose
+    /// constructed type returns one. Methods that disagree (a response and a stream, a task and a response) answer no,
+    /// and so does a call none of them can take (an extension from a package the compilation cannot see).
     /// </summary>
     private bool UnboundCreates(IInvalidOperation invalid, bool task)
     {
-        var candidates = UnboundCalls.CandidateMethods(invalid);
+        var candidates = UnboundCalls.PlausibleTargets(invalid);
         return !candidates.IsEmpty && candidates.All(c =>
             (task ? IsTaskOfResponse(c.ReturnType) : IsResponse(c.ReturnType))
             && (c.MethodKind == MethodKind.DelegateInvoke || CreatesByDeclaration(c)));

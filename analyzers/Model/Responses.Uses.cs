@@ -89,14 +89,14 @@ internal sealed partial class Responses
     /// </summary>
     private ResponseUse UseInUnboundCall(IOperation carrier, IInvalidOperation invalid, ImmutableArray<string> transfers, CancellationToken cancellationToken)
     {
-        var candidates = UnboundCalls.CandidateMethods(invalid);
+        var candidates = UnboundCalls.PlausibleTargets(invalid);
         if (candidates.IsEmpty || UnboundCalls.ReceiverOf(invalid) == carrier
             || carrier.Syntax.Parent is not ArgumentSyntax { RefKindKeyword.RawKind: 0 })
         {
             return new ResponseUse(ResponseUseKind.Settled, carrier);
         }
 
-        return candidates.Any(c => TakesOwnership(c, UnboundCalls.ParameterOf(carrier, c), transfers, cancellationToken))
+        return candidates.Any(c => TakesOwnership(c, UnboundCalls.ParameterOf(invalid, carrier, c), transfers, cancellationToken))
             ? new ResponseUse(ResponseUseKind.Settled, carrier)
             : new ResponseUse(ResponseUseKind.Read, carrier);
     }
@@ -154,7 +154,7 @@ internal sealed partial class Responses
             {
                 // response.Content.ReadAsStringAsync(unknown): read when every candidate yields something else than content
                 // (a string, a DTO); a stream it may yield is not followed further (the await of it has no type).
-                var candidates = UnboundCalls.CandidateMethods(invalid);
+                var candidates = UnboundCalls.PlausibleTargets(invalid);
                 return candidates.IsEmpty || candidates.Any(c => IsContentLike(c.ReturnType));
             }
 

@@ -823,5 +823,30 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 private string Fetch(string url, string mode) => url + mode;
             """));
     }
+
+    [Fact]
+    public async Task Valid_CallThatDoesNotFullyBindMayReachAnotherMethod()
+    {
+        // SendAsync with four arguments is no HttpClient method (an extension from a package the compilation cannot see);
+        // GetAsync(url, options) may be the extension below, which returns a string: neither is judged a response.
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task PublishAsync(HttpRequestMessage request, string json, CancellationToken ct)
+                {
+                    await _client.SendAsync({|CS0103:flowContext|}, request, json, ct);
+                }
+
+                public async Task WarmAsync(string url)
+                {
+                    await _client.GetAsync(url, {|CS0103:jsonOptions|});
+                }
+            """) + """
+
+            public static class JsonHttp
+            {
+                public static Task<string> GetAsync(this HttpClient client, string url, System.Text.Json.JsonSerializerOptions options) =>
+                    client.GetStringAsync(url);
+            }
+            """);
+    }
 }
 
