@@ -41,6 +41,8 @@ internal sealed partial class Responses
     {
         var carrier = Ownership.Carrier(value);
         var fate = Ownership.Classify(carrier);
+        if (carrier.Type is { TypeKind: TypeKind.Error } && fate.Kind is FateKind.Unknown or FateKind.Receiver)
+            return UseOfUntyped(carrier);
         switch (fate.Kind)
         {
             case FateKind.Discarded:
@@ -99,6 +101,67 @@ internal sealed partial class Responses
         return candidates.Any(c => TakesOwnership(c, UnboundCalls.ParameterOf(invalid, carrier, c), transfers, cancellationToken))
             ? new ResponseUse(ResponseUseKind.Settled, carrier)
             : new ResponseUse(ResponseUseKind.Read, carrier);
+    }
+
+    /// <summary>
+    /// A response without a type (a <c>var</c> local filled by the <c>await</c> of a call that does not fully bind): no
+    /// member access on it binds, so what it does is read from the syntax, each member looked up by name on the
+    /// response type (extension methods in scope included). <c>r.Dispose()</c> / <c>r?.Dispose()</c> dispose it; a
+    /// property or method that yields neither a response nor content (<c>StatusCode</c>, <c>IsSuccessStatusCode</c>,
+    /// <c>Headers</c>) reads it, and so does <c>EnsureSuccessStatusCode()</c> as a statement of its own;
+    /// <c>r.Content.M(…)</c> reads it when every <c>M</c> in scope on the content yields no stream or content
+    /// (<c>ReadAsStringAsync</c>, <c>CopyToAsync</c>). Anything else (an unknown member, the content used otherwise, an
+    /// alias that goes on) settles it.
+    /// </summary>
+    private ResponseUse UseOfUntyped(IOperation carrier)
+    {
+        var settled = new ResponseUse(ResponseUseKind.Settled, carrier);
+        if (carrier.SemanticModel is not { } model)
+            return settled;
+        SimpleNameSyntax? name;
+        ExpressionSyntax member;
+        switch (carrier.Syntax.Parent)
+        {
+            case MemberAccessExpressionSyntax access when access.Expression == carrier.Syntax:
+                (name, member) = (access.Name, access);
+                break;
+            case ConditionalAccessExpressionSyntax conditional when conditional.Expression == carrier.Syntax:
+                (name, member) = conditional.WhenNotNull switch
+                {
+                    MemberBindingExpressionSyntax binding => (binding.Name, binding),
+                    InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } => (binding.Name, (ExpressionSyntax)binding),
+                    _ => (null, conditional),
+                };
+                break;
+            default:
+                return settled;
+        }
+
+        if (name is null)
+            return settled;
+        var symbols = model.LookupSymbols(member.SpanStart, _response, name.Identifier.ValueText, includeReducedExtensionMethods: true);
+        if (member.Parent is InvocationExpressionSyntax call && call.Expression == member)
+        {
+            var methods = symbols.OfType<IMethodSymbol>().ToList();
+            if (methods.Count == 0)
+                return settled;
+            if (name.Identifier.ValueText == "Dispose" && call.ArgumentList.Arguments.Count == 0)
+                return new ResponseUse(ResponseUseKind.Disposed, carrier, StatementOf(call));
+            if (methods.Any(ReturnsSameInstance))
+                return (call.Parent is ConditionalAccessExpressionSyntax ? call.Parent.Parent : call.Parent) is ExpressionStatementSyntax ? new ResponseUse(ResponseUseKind.Read, carrier) : settled;
+            return methods.All(m => !IsResponse(m.ReturnType) && !IsContentLike(m.ReturnType)) ? new ResponseUse(ResponseUseKind.Read, carrier) : settled;
+        }
+
+        if (symbols.Length != 1 || symbols[0] is not IPropertySymbol property || IsResponse(property.Type))
+            return settled;
+        if (!IsContentLike(property.Type))
+            return new ResponseUse(ResponseUseKind.Read, carrier);
+        return _content is not null
+            && member.Parent is MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax read } content && content.Expression == member && read.Expression == content
+            && model.LookupSymbols(content.SpanStart, _content, content.Name.Identifier.ValueText, includeReducedExtensionMethods: true).OfType<IMethodSymbol>().ToList() is { Count: > 0 } reads
+            && reads.All(m => !IsContentLike(m.ReturnType))
+            ? new ResponseUse(ResponseUseKind.Read, carrier)
+            : settled;
     }
 
     /// <summary>The response is the receiver of <paramref name="access"/> (a member access, a call, <c>?.</c>, or an extension's <c>this</c>).</summary>

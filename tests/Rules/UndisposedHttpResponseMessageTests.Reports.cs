@@ -548,4 +548,37 @@ public sealed partial class UndisposedHttpResponseMessageTests
             Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"),
             Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
     }
+
+    [Fact]
+    public async Task Reports_UntypedResponseOfACallThatDoesNotFullyBind()
+    {
+        // `var` takes no type from the await of an unbound call, so no member access on the local binds: each is read by
+        // name on the response type (a status, the content copied or read as text).
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<Stream> DownloadAsync(string url, CancellationToken ct)
+                {
+                    var response = {|#0:await _client.GetAsync(url, {|CS0103:completion|})|};
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var buffer = new MemoryStream();
+                        await response.Content.CopyToAsync(buffer, ct);
+                        buffer.Seek(0, SeekOrigin.Begin);
+                        return buffer;
+                    }
+
+                    throw new FileNotFoundException("Cannot download " + url);
+                }
+
+                public async Task<string> ReadAsync(string url)
+                {
+                    var response = {|#1:await _client.GetAsync(url, {|CS0103:completion|})|};
+                    response.EnsureSuccessStatusCode();
+                    Console.WriteLine(response?.StatusCode);
+                    return await response.Content.ReadAsStringAsync();
+                }
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
+    }
 }
+

@@ -767,7 +767,34 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 public async Task PingAsync(string url)
                 {
                     var response = await _client.GetAsync(url, {|CS0103:completion|});
-                    response.Dispose();                                                    // no type to bind it to: not followed
+                    if (!response.IsSuccessStatusCode)
+                        Console.WriteLine(response.ReasonPhrase);
+                    response.Dispose();                                                    // read by name: Dispose
+                }
+
+                public async Task CloseAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    Console.WriteLine(response.StatusCode);
+                    response?.Dispose();
+                }
+
+                public async Task<Stream> OpenAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return await response.Content.ReadAsStreamAsync();                     // the stream keeps the response
+                }
+
+                public async Task<HttpResponseMessage> CheckedAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return response.EnsureSuccessStatusCode();                             // the same response, returned
+                }
+
+                public async Task<T> ReadAsync<T>(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return await response.ReadAsAsync<T>();                                 // nothing known about it
                 }
 
                 public Task<HttpResponseMessage> ForwardAsync(string url) => _client.GetAsync(url, {|CS0103:completion|});
