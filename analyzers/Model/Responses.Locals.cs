@@ -21,7 +21,8 @@ internal enum ResponseVerdict
 /// (<see cref="Local"/>), the statements that do dispose it (<see cref="Disposals"/>: <c>Dispose()</c> calls and
 /// <c>using</c> statements, on some paths only) and whether the local is assigned anywhere besides its declaration
 /// (<see cref="Reassigned"/>). <see cref="NoFix"/>: a shape no <c>using</c> rewrite can fix correctly (a dropped task
-/// of a response: a <c>using</c> over the task would dispose the task, not the response).
+/// of a response: a <c>using</c> over the task would dispose the task, not the response; a local a loop overwrites: a
+/// <c>using</c> local cannot take the next attempt's response), or one it cannot check (code that does not fully bind).
 /// </summary>
 internal readonly record struct ResponseLeak(ResponseVerdict Verdict, IOperation Value, ILocalSymbol? Local, ImmutableArray<SyntaxNode> Disposals, bool Reassigned,
     bool NoFix = false);
@@ -34,10 +35,20 @@ internal sealed partial class Responses
     /// </summary>
     public ResponseLeak? Judge(IOperation producer, ImmutableArray<string> transfers, CancellationToken cancellationToken)
     {
-        return ContinuationOf(producer, cancellationToken) is { } continuation
+        var leak = ContinuationOf(producer, cancellationToken) is { } continuation
             ? JudgeContinuation(continuation, transfers, cancellationToken)
             : JudgeUse(producer, transfers, cancellationToken);
+        return leak is { NoFix: false } found && IsUnbound(producer) && !(found.Local is { } local && IsResponse(local.Type))
+            ? found with { NoFix = true }
+            : leak;
     }
+
+    /// <summary>
+    /// A producer in code that does not fully bind (an unknown name in its arguments, an <c>await</c> without a type):
+    /// a <c>using</c> rewrite can only be checked on a local whose declared type is a response, so only that one is fixed.
+    /// </summary>
+    private static bool IsUnbound(IOperation producer) =>
+        producer.Type is null or { TypeKind: TypeKind.Error } || producer.DescendantsAndSelf().Any(static d => d is IInvalidOperation);
 
     private ResponseLeak? JudgeUse(IOperation producer, ImmutableArray<string> transfers, CancellationToken cancellationToken)
     {
@@ -70,7 +81,7 @@ internal sealed partial class Responses
         var references = index.ReferencesTo(local);
         var reassigned = references.Any(static r => r.Parent is IAssignmentOperation assignment && assignment.Target == r);
         if (IsOverwrittenInLoop(producer, declaration.Span, references, body, transfers, cancellationToken))
-            return new ResponseLeak(ResponseVerdict.OverwrittenInLoop, value, local, ImmutableArray<SyntaxNode>.Empty, reassigned);
+            return new ResponseLeak(ResponseVerdict.OverwrittenInLoop, value, local, ImmutableArray<SyntaxNode>.Empty, reassigned, NoFix: true);
         if (index.ReadsOf(local, cancellationToken) is not { } reads)
             return null;                                 // a lambda or local function may own it
         if (IsOverwritten(producer, references, transfers, cancellationToken))

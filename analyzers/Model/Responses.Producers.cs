@@ -51,11 +51,60 @@ internal sealed partial class Responses
             case IInvocationOperation invocation when IsTaskOfResponse(invocation.TargetMethod.ReturnType) && IsDropped(invocation)
                 && IsCreatedTask(invocation, cancellationToken):
                 return new ResponseProducer(ResponseProducerKind.DroppedTask, invocation, SourceName(invocation));
-            case IAwaitOperation awaited when IsResponse(awaited.Type) && IsCreatedTask(awaited.Operation, cancellationToken):
+            case IAwaitOperation awaited when AwaitsResponse(awaited) && IsCreatedTask(awaited.Operation, cancellationToken):
                 return new ResponseProducer(ResponseProducerKind.Await, awaited, SourceName(awaited.Operation));
+            case IInvalidOperation invalid:
+                return UnboundProducer(invalid);
             default:
                 return null;
         }
+    }
+
+    /// <summary>
+    /// An <c>await</c> that yields a response. Around a call that does not fully bind (an argument of an unknown type:
+    /// <c>await c.GetAsync(u, unknown)</c>) the <c>await</c> itself has no type: it yields the response when the task it
+    /// awaits, through <c>ConfigureAwait</c>, is a task of one.
+    /// </summary>
+    private bool AwaitsResponse(IAwaitOperation awaited)
+    {
+        if (awaited.Type is not (null or { TypeKind: TypeKind.Error }))
+            return IsResponse(awaited.Type);
+        var task = awaited.Operation.WalkDownConversions();
+        while (task is IInvocationOperation { Instance: { } inner } invocation && Conventions.PassesTaskResultOn(invocation.TargetMethod))
+            task = inner.WalkDownConversions();
+        return IsTaskOfResponse(task.Type);
+    }
+
+    /// <summary>
+    /// A call that does not fully bind (<c>c.Send(Build(unknown))</c>, <c>c.GetAsync(u, unknown).Result</c>, a dropped
+    /// <c>c.PostAsync(u, unknown)</c>), judged as the call every candidate is: a producer when every candidate creates a
+    /// response (<see cref="UnboundCreates"/>). The <c>await</c> of such a task is an <see cref="IAwaitOperation"/> of its
+    /// own (<see cref="AwaitsResponse"/>); a continuation of it is not followed.
+    /// </summary>
+    private ResponseProducer? UnboundProducer(IInvalidOperation invalid)
+    {
+        if (UnboundCreates(invalid, task: false))
+            return new ResponseProducer(ResponseProducerKind.Call, invalid, SourceName(invalid));
+        if (!UnboundCreates(invalid, task: true))
+            return null;
+        if (invalid.WalkUpConversions().Parent is IPropertyReferenceOperation { Property.Name: "Result" } result)
+            return new ResponseProducer(ResponseProducerKind.Result, result, SourceName(invalid));
+        return IsDropped(invalid) ? new ResponseProducer(ResponseProducerKind.DroppedTask, invalid, SourceName(invalid)) : null;
+    }
+
+    /// <summary>
+    /// Every method a call that does not bind may call (<see cref="UnboundCalls.PlausibleTargets"/>: the candidates and
+    /// extension methods of that name that take as many arguments) creates a response (<paramref name="task"/>: a task of
+    /// one) by its declaration (<see cref="CreatesByDeclaration"/>), or is the <c>Invoke</c> of a delegate whose
+    /// constructed type returns one. Methods that disagree (a response and a stream, a task and a response) answer no,
+    /// and so does a call none of them can take (an extension from a package the compilation cannot see).
+    /// </summary>
+    private bool UnboundCreates(IInvalidOperation invalid, bool task)
+    {
+        var candidates = UnboundCalls.PlausibleTargets(invalid);
+        return !candidates.IsEmpty && candidates.All(c =>
+            (task ? IsTaskOfResponse(c.ReturnType) : IsResponse(c.ReturnType))
+            && (c.MethodKind == MethodKind.DelegateInvoke || CreatesByDeclaration(c)));
     }
 
     /// <summary>
@@ -113,6 +162,8 @@ internal sealed partial class Responses
                     && (returned.TypeArguments[0] is not ITypeParameterSymbol || IsPassThrough(invocation, cancellationToken));
             case ILocalReferenceOperation:
                 return true;
+            case IInvalidOperation invalid:
+                return UnboundCreates(invalid, task: true);
             default:
                 return false;
         }
@@ -147,6 +198,8 @@ internal sealed partial class Responses
                 return invocation.TargetMethod.MethodKind == MethodKind.DelegateInvoke ? SourceName(invocation.Instance) : invocation.TargetMethod.Name;
             case IObjectCreationOperation creation:
                 return "new " + creation.Type?.Name;
+            case IInvalidOperation invalid when UnboundCalls.CandidateMethods(invalid) is { IsEmpty: false } candidates:
+                return candidates[0].Name;
             case ILocalReferenceOperation local:
                 return local.Local.Name;
             case IParameterReferenceOperation parameter:

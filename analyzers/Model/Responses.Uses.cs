@@ -41,6 +41,8 @@ internal sealed partial class Responses
     {
         var carrier = Ownership.Carrier(value);
         var fate = Ownership.Classify(carrier);
+        if (carrier.Type is { TypeKind: TypeKind.Error } && fate.Kind is FateKind.Unknown or FateKind.Receiver)
+            return UseOfUntyped(carrier);
         switch (fate.Kind)
         {
             case FateKind.Discarded:
@@ -57,6 +59,8 @@ internal sealed partial class Responses
                 return UseAsArgument(carrier, (IArgumentOperation)fate.At!, transfers, cancellationToken);
             case FateKind.Receiver:
                 return UseAsReceiver(carrier, fate.At!, transfers, cancellationToken);
+            case FateKind.Unknown when fate.At is IInvalidOperation invalid:
+                return UseInUnboundCall(carrier, invalid, transfers, cancellationToken);
             default:                                     // returned, stored, or cannot tell
                 return new ResponseUse(ResponseUseKind.Settled, carrier);
         }
@@ -73,10 +77,91 @@ internal sealed partial class Responses
             case IInvocationOperation invocation when invocation.TargetMethod.IsExtensionMethod && argument.Parameter?.Ordinal == 0:
                 return UseAsReceiver(carrier, invocation, transfers, cancellationToken);
             case IInvocationOperation invocation:
-                return new ResponseUse(TakesOwnership(invocation, argument, transfers, cancellationToken) ? ResponseUseKind.Settled : ResponseUseKind.Read, carrier);
+                return new ResponseUse(TakesOwnership(invocation.TargetMethod, argument.Parameter, transfers, cancellationToken) ? ResponseUseKind.Settled : ResponseUseKind.Read, carrier);
             default:
                 return new ResponseUse(ResponseUseKind.Settled, carrier);
         }
+    }
+
+    /// <summary>
+    /// The response is an argument of a call that does not fully bind (<c>Log(response, unknown)</c>): stepped through as
+    /// the call every candidate is. It is only read when no candidate takes it over (<see cref="TakesOwnership"/>, the
+    /// parameter it would land in found by name or position); the receiver of such a call, a <c>ref</c>/<c>out</c>
+    /// argument, a creation (a wrapper) or a call without candidates settles it: the analysis cannot tell.
+    /// </summary>
+    private ResponseUse UseInUnboundCall(IOperation carrier, IInvalidOperation invalid, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    {
+        var candidates = UnboundCalls.PlausibleTargets(invalid);
+        if (candidates.IsEmpty || UnboundCalls.ReceiverOf(invalid) == carrier
+            || carrier.Syntax.Parent is not ArgumentSyntax { RefKindKeyword.RawKind: 0 })
+        {
+            return new ResponseUse(ResponseUseKind.Settled, carrier);
+        }
+
+        return candidates.Any(c => TakesOwnership(c, UnboundCalls.ParameterOf(invalid, carrier, c), transfers, cancellationToken))
+            ? new ResponseUse(ResponseUseKind.Settled, carrier)
+            : new ResponseUse(ResponseUseKind.Read, carrier);
+    }
+
+    /// <summary>
+    /// A response without a type (a <c>var</c> local filled by the <c>await</c> of a call that does not fully bind): no
+    /// member access on it binds, so what it does is read from the syntax, each member looked up by name on the
+    /// response type (extension methods in scope included). <c>r.Dispose()</c> / <c>r?.Dispose()</c> dispose it; a
+    /// property or method that yields neither a response nor content (<c>StatusCode</c>, <c>IsSuccessStatusCode</c>,
+    /// <c>Headers</c>) reads it, and so does <c>EnsureSuccessStatusCode()</c> as a statement of its own;
+    /// <c>r.Content.M(…)</c> reads it when every <c>M</c> in scope on the content yields no stream or content
+    /// (<c>ReadAsStringAsync</c>, <c>CopyToAsync</c>). Anything else (an unknown member, the content used otherwise, an
+    /// alias that goes on) settles it.
+    /// </summary>
+    private ResponseUse UseOfUntyped(IOperation carrier)
+    {
+        var settled = new ResponseUse(ResponseUseKind.Settled, carrier);
+        if (carrier.SemanticModel is not { } model)
+            return settled;
+        SimpleNameSyntax? name;
+        ExpressionSyntax member;
+        switch (carrier.Syntax.Parent)
+        {
+            case MemberAccessExpressionSyntax access when access.Expression == carrier.Syntax:
+                (name, member) = (access.Name, access);
+                break;
+            case ConditionalAccessExpressionSyntax conditional when conditional.Expression == carrier.Syntax:
+                (name, member) = conditional.WhenNotNull switch
+                {
+                    MemberBindingExpressionSyntax binding => (binding.Name, binding),
+                    InvocationExpressionSyntax { Expression: MemberBindingExpressionSyntax binding } => (binding.Name, (ExpressionSyntax)binding),
+                    _ => (null, conditional),
+                };
+                break;
+            default:
+                return settled;
+        }
+
+        if (name is null)
+            return settled;
+        var symbols = model.LookupSymbols(member.SpanStart, _response, name.Identifier.ValueText, includeReducedExtensionMethods: true);
+        if (member.Parent is InvocationExpressionSyntax call && call.Expression == member)
+        {
+            var methods = symbols.OfType<IMethodSymbol>().ToList();
+            if (methods.Count == 0)
+                return settled;
+            if (name.Identifier.ValueText == "Dispose" && call.ArgumentList.Arguments.Count == 0)
+                return new ResponseUse(ResponseUseKind.Disposed, carrier, StatementOf(call));
+            if (methods.Any(ReturnsSameInstance))
+                return (call.Parent is ConditionalAccessExpressionSyntax ? call.Parent.Parent : call.Parent) is ExpressionStatementSyntax ? new ResponseUse(ResponseUseKind.Read, carrier) : settled;
+            return methods.All(m => !IsResponse(m.ReturnType) && !IsContentLike(m.ReturnType)) ? new ResponseUse(ResponseUseKind.Read, carrier) : settled;
+        }
+
+        if (symbols.Length != 1 || symbols[0] is not IPropertySymbol property || IsResponse(property.Type))
+            return settled;
+        if (!IsContentLike(property.Type))
+            return new ResponseUse(ResponseUseKind.Read, carrier);
+        return _content is not null
+            && member.Parent is MemberAccessExpressionSyntax { Parent: InvocationExpressionSyntax read } content && content.Expression == member && read.Expression == content
+            && model.LookupSymbols(content.SpanStart, _content, content.Name.Identifier.ValueText, includeReducedExtensionMethods: true).OfType<IMethodSymbol>().ToList() is { Count: > 0 } reads
+            && reads.All(m => !IsContentLike(m.ReturnType))
+            ? new ResponseUse(ResponseUseKind.Read, carrier)
+            : settled;
     }
 
     /// <summary>The response is the receiver of <paramref name="access"/> (a member access, a call, <c>?.</c>, or an extension's <c>this</c>).</summary>
@@ -127,6 +212,15 @@ internal sealed partial class Responses
                 continue;
             }
 
+            if (fate is { Kind: FateKind.Unknown, At: IInvalidOperation invalid } && UnboundCalls.ReceiverOf(invalid) == Ownership.Carrier(current)
+                && IsContentLike(current.Type))
+            {
+                // response.Content.ReadAsStringAsync(unknown): read when every candidate yields something else than content
+                // (a string, a DTO); a stream it may yield is not followed further (the await of it has no type).
+                var candidates = UnboundCalls.PlausibleTargets(invalid);
+                return candidates.IsEmpty || candidates.Any(c => IsContentLike(c.ReturnType));
+            }
+
             if (!IsContentLike(current.Type))
                 return false;
             switch (fate.Kind)
@@ -153,18 +247,17 @@ internal sealed partial class Responses
         returnType.Implements(_actionResult) || returnType.Implements(_result) || IsContentLike(returnType);
 
     /// <summary>
-    /// The call takes over the response passed as <paramref name="argument"/>: a known transfer
+    /// A call of <paramref name="method"/> takes over the response passed as <paramref name="parameter"/>: a known transfer
     /// (<see cref="Ownership.IsKnownTransfer"/>), a method named in <paramref name="transfers"/>, or a method of this
     /// compilation that does more than read it (<see cref="OnlyReads"/>).
     /// </summary>
-    private bool TakesOwnership(IInvocationOperation invocation, IArgumentOperation argument, ImmutableArray<string> transfers, CancellationToken cancellationToken)
+    private bool TakesOwnership(IMethodSymbol method, IParameterSymbol? parameter, ImmutableArray<string> transfers, CancellationToken cancellationToken)
     {
-        var method = invocation.TargetMethod;
         if (_ownership.IsKnownTransfer(method))
             return true;
         if (!transfers.IsEmpty && transfers.Contains(Ownership.QualifiedName(method), StringComparer.Ordinal))
             return true;
-        return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, argument.Parameter, cancellationToken);
+        return method.Locations.Any(static l => l.IsInSource) && !OnlyReads(method, parameter, cancellationToken);
     }
 
     /// <summary>

@@ -12,6 +12,8 @@ namespace LeakAnalyzers.Model;
 /// a local that is not disposed on every normal path (<see cref="BodyIndex"/>, <see cref="DisposalPaths"/>);</item>
 /// <item><c>Responses.Overwrites.cs</c>: whether a loop overwrites a response nobody disposed.</item>
 /// </list>
+/// A call that does not fully bind is judged as the call every candidate is (<see cref="UnboundCalls"/>): a producer
+/// when all of them make a response, a read when none of them takes one over.
 /// Anything the model cannot follow settles ownership: a rule built on it stays silent rather than guess.
 /// </summary>
 internal sealed partial class Responses

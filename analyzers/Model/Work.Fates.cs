@@ -140,13 +140,13 @@ internal sealed partial class Work
     /// </summary>
     private WorkFate JudgeInvalidUse(IInvalidOperation invalid, IOperation task, int depth, CancellationToken cancellationToken)
     {
-        var candidates = CandidateMethods(invalid);
+        var candidates = UnboundCalls.CandidateMethods(invalid);
         if (candidates.IsEmpty)
             return WorkFate.Unknown;
         var name = candidates[0].Name;
         if (candidates.Any(c => c.Name != name))
             return WorkFate.Unknown;
-        if (ReceiverOf(invalid) == task)
+        if (UnboundCalls.ReceiverOf(invalid) == task)
         {
             return name switch
             {

@@ -76,8 +76,8 @@ internal sealed partial class Work
     {
         if (StartedBy(invalid) is { } work)
             return work.Body == value && RunsOn(Judge(work, cancellationToken));
-        var candidates = CandidateMethods(invalid);
-        return !candidates.IsEmpty && candidates.All(IsQueue) && ReceiverOf(invalid) != value;
+        var candidates = UnboundCalls.CandidateMethods(invalid);
+        return !candidates.IsEmpty && candidates.All(IsQueue) && UnboundCalls.ReceiverOf(invalid) != value;
     }
 
     /// <summary>True when a local function is started as fire-and-forget work, or converted to a delegate that escapes.</summary>

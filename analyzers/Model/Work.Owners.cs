@@ -61,7 +61,7 @@ internal sealed partial class Work
     private bool IsStopCall(IOperation operation) => operation switch
     {
         IInvocationOperation invocation => IsApplicationStop(invocation.TargetMethod),
-        IInvalidOperation invalid => CandidateMethods(invalid) is { IsEmpty: false } candidates && candidates.All(IsApplicationStop),
+        IInvalidOperation invalid => UnboundCalls.CandidateMethods(invalid) is { IsEmpty: false } candidates && candidates.All(IsApplicationStop),
         _ => false,
     };
 
@@ -111,7 +111,7 @@ internal sealed partial class Work
                     if (target.ContainingType is { TypeKind: not TypeKind.Interface } && !target.IsAbstract)
                         callees.Add(target.OriginalDefinition);
                     break;
-                case IInvalidOperation invalid when CandidateMethods(invalid) is { IsEmpty: false } candidates && candidates.All(IsQueue):
+                case IInvalidOperation invalid when UnboundCalls.CandidateMethods(invalid) is { IsEmpty: false } candidates && candidates.All(IsQueue):
                     return true;
                 case IMemberReferenceOperation { Type: { } type } member
                     when SymbolEqualityComparer.Default.Equals(type, CancellationToken) && IsKeptToken(member, method):

@@ -109,7 +109,7 @@ internal sealed partial class Work
                     return new WorkStart(WorkKind.Timer, invalid, DelegateChild(invalid), null);
                 return null;
             case InvocationExpressionSyntax:
-                var candidates = CandidateMethods(invalid);
+                var candidates = UnboundCalls.CandidateMethods(invalid);
                 if (candidates.IsEmpty)
                     return null;
                 var kind = KindOf(candidates[0]);
@@ -125,36 +125,8 @@ internal sealed partial class Work
         }
     }
 
-    /// <summary>The methods an invocation that does not bind could have called (overload resolution's candidates); empty when unknown.</summary>
-    public static ImmutableArray<IMethodSymbol> CandidateMethods(IInvalidOperation invalid)
-    {
-        if (invalid.Syntax is not InvocationExpressionSyntax || invalid.SemanticModel is not { } model)
-            return ImmutableArray<IMethodSymbol>.Empty;
-        var info = model.GetSymbolInfo(invalid.Syntax);
-        var symbols = info.Symbol is { } symbol ? ImmutableArray.Create(symbol) : info.CandidateSymbols;
-        return symbols.All(static s => s is IMethodSymbol)
-            ? symbols.Cast<IMethodSymbol>().ToImmutableArray()
-            : ImmutableArray<IMethodSymbol>.Empty;
-    }
-
-    /// <summary>The receiver of an invocation that does not bind (<c>x</c> in <c>x.M(…)</c>), or null.</summary>
-    public static IOperation? ReceiverOf(IInvalidOperation invalid) =>
-        invalid.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
-            ? invalid.ChildOperations.FirstOrDefault(c => c.Syntax == access.Expression)
-            : null;
-
-    /// <summary>The arguments of an invocation or creation that does not bind: its children but the receiver.</summary>
-    public static IEnumerable<IOperation> ArgumentsOf(IInvalidOperation invalid)
-    {
-        var receiver = ReceiverOf(invalid);
-        var type = invalid.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
-            ? access.Expression
-            : null;
-        return invalid.ChildOperations.Where(c => c != receiver && c.Syntax != type);
-    }
-
     private static IOperation? DelegateChild(IInvalidOperation invalid) =>
-        ArgumentsOf(invalid).FirstOrDefault(static c => c.WalkDownConversions() is IAnonymousFunctionOperation or IDelegateCreationOperation or IMethodReferenceOperation);
+        UnboundCalls.ArgumentsOf(invalid).FirstOrDefault(static c => c.WalkDownConversions() is IAnonymousFunctionOperation or IDelegateCreationOperation or IMethodReferenceOperation);
 
     /// <summary>
     /// A call of an invocation that does not bind may pass a token: an argument that is a real token, or one whose type
@@ -162,8 +134,8 @@ internal sealed partial class Work
     /// </summary>
     public bool MayPassToken(IInvalidOperation invalid)
     {
-        var takesToken = CandidateMethods(invalid).Any(m => m.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, CancellationToken)));
-        foreach (var argument in ArgumentsOf(invalid))
+        var takesToken = UnboundCalls.CandidateMethods(invalid).Any(m => m.Parameters.Any(p => SymbolEqualityComparer.Default.Equals(p.Type, CancellationToken)));
+        foreach (var argument in UnboundCalls.ArgumentsOf(invalid))
         {
             if (argument.WalkDownConversions() is IAnonymousFunctionOperation or IDelegateCreationOperation or IMethodReferenceOperation)
                 continue;
@@ -180,7 +152,7 @@ internal sealed partial class Work
     public static IOperation? Antecedent(WorkStart start) => start.Start switch
     {
         IInvocationOperation invocation => invocation.Instance,
-        IInvalidOperation invalid => ReceiverOf(invalid),
+        IInvalidOperation invalid => UnboundCalls.ReceiverOf(invalid),
         _ => null,
     };
 

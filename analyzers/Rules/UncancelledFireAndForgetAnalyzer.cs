@@ -116,7 +116,7 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
 
             if (start.Kind == WorkKind.Call)
             {
-                var methods = start.Start is IInvocationOperation invocation ? ImmutableArray.Create(invocation.TargetMethod) : Work.CandidateMethods((IInvalidOperation)start.Start);
+                var methods = start.Start is IInvocationOperation invocation ? ImmutableArray.Create(invocation.TargetMethod) : UnboundCalls.CandidateMethods((IInvalidOperation)start.Start);
                 return !(start.Start is IInvocationOperation bound && work.PassesAnyToken(bound))
                     && !methods.Any(method => MayObserveToken(method, cancellationToken) || work.IsHandedToOwner(method, cancellationToken));
             }
@@ -205,7 +205,7 @@ public sealed class UncancelledFireAndForgetAnalyzer : DiagnosticAnalyzer
     {
         IObjectCreationOperation creation => "new " + creation.Type?.Name,
         IInvalidOperation { Syntax: BaseObjectCreationExpressionSyntax } invalid => "new " + invalid.Type?.Name,
-        IInvalidOperation invalid when Work.CandidateMethods(invalid) is { IsEmpty: false } candidates => DisplayName(candidates[0]),
+        IInvalidOperation invalid when UnboundCalls.CandidateMethods(invalid) is { IsEmpty: false } candidates => DisplayName(candidates[0]),
         IInvocationOperation invocation => DisplayName(invocation.TargetMethod),
         _ => start.Start.Syntax.ToString(),
     };

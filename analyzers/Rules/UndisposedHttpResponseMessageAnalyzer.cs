@@ -32,7 +32,8 @@ public sealed class UndisposedHttpResponseMessageAnalyzer : DiagnosticAnalyzer
             if (Domain.Get(start.Compilation).Responses is not { } responses)
                 return;                                  // HttpResponseMessage not referenced: the rule costs nothing
             var rule = new Context(responses);
-            start.RegisterOperationAction(rule.Analyze, OperationKind.ObjectCreation, OperationKind.Invocation, OperationKind.Await);
+            start.RegisterOperationAction(rule.Analyze, OperationKind.ObjectCreation, OperationKind.Invocation, OperationKind.Await,
+                OperationKind.Invalid);                   // Invalid: a call that does not fully bind, judged by its candidates
         });
     }
 

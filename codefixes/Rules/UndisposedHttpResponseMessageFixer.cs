@@ -89,8 +89,6 @@ public sealed class UndisposedHttpResponseMessageFixer : CodeFixProvider
     /// <summary>Decides the rewrite, or null when no safe one exists.</summary>
     private static Action<DocumentEditor>? Plan(Handover handover, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (handover.Verdict == ResponseVerdict.OverwrittenInLoop)
-            return null;                                  // a using local cannot take the next attempt's response
         var modern = ((CSharpParseOptions)handover.Producer.SyntaxTree.Options).LanguageVersion >= LanguageVersion.CSharp8;
         var value = Outermost(handover.Value);
 

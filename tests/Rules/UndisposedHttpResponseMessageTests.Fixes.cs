@@ -534,4 +534,59 @@ public sealed partial class UndisposedHttpResponseMessageTests
                     _client.GetAsync(url).ContinueWith(t => [|t.Result|].StatusCode.ToString());
             """), new TestSettings { FixCompilationEndDiagnostics = true });
     }
+
+    [Fact]
+    public async Task Fixes_DeclaredResponseInCodeThatDoesNotFullyBind()
+    {
+        // The local's declared type binds: the using declaration is right whatever overload the call binds to.
+        await VerifyCS.FixAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url)
+                {
+                    HttpResponseMessage response = [|await _client.GetAsync(url, {|CS0103:completion|})|];
+                    return await response.Content.ReadAsStringAsync();
+                }
+            """), Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url)
+                {
+                    using HttpResponseMessage response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return await response.Content.ReadAsStringAsync();
+                }
+            """));
+    }
+
+    [Theory]
+    [InlineData("[|await _client.GetAsync(url, {|CS0103:completion|})|];")]
+    [InlineData("var status = [|_client.GetAsync(url, {|CS0103:completion|}).Result|].StatusCode;")]
+    [InlineData("var response = [|await _client.GetAsync(url, {|CS0103:completion|})|];")]
+    public async Task NoFix_CodeThatDoesNotFullyBind(string statement)
+    {
+        // No type for a using local to be checked against: the rewrite cannot be shown to compile.
+        await VerifyCS.NoFixAsync(Sources.TypedClient($$"""
+                public async Task NotifyAsync(string url)
+                {
+                    {{statement}}
+                }
+            """));
+    }
+
+    [Fact]
+    public async Task NoFix_ResponseOverwrittenInALoop()
+    {
+        // A using local cannot take the next attempt's response: the analyzer says so, the fixer offers nothing.
+        await VerifyCS.NoFixAsync(Sources.TypedClient("""
+                public async Task<string> PollAsync(string url)
+                {
+                    HttpResponseMessage response = null;
+                    for (var attempt = 0; attempt < 3; attempt++)
+                    {
+                        response = [|await _client.GetAsync(url)|];
+                        if (response.IsSuccessStatusCode)
+                            break;
+                    }
+
+                    return response?.ReasonPhrase;
+                }
+            """));
+    }
 }
+

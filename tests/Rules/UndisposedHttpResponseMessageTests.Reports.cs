@@ -23,6 +23,10 @@ public sealed partial class UndisposedHttpResponseMessageTests
     [InlineData("_client.GetAsync(url).GetAwaiter().GetResult()")]
     [InlineData("_client.Send(new HttpRequestMessage(HttpMethod.Get, url))")]
     [InlineData("new HttpResponseMessage(HttpStatusCode.OK)")]
+    [InlineData("await _client.GetAsync(url, {|CS0103:completion|})")]                              // calls that do not fully bind:
+    [InlineData("await _client.GetAsync(url, {|CS0103:completion|}).ConfigureAwait(false)")]        // every candidate makes a response
+    [InlineData("await _client.SendAsync(new HttpRequestMessage(HttpMethod.Post, {|CS0103:endpoint|}))")]
+    [InlineData("_client.Send(new HttpRequestMessage(HttpMethod.Get, url), {|CS0103:completion|})")]
     public async Task Reports_DiscardedResult(string producer)
     {
         await Analyze.DiagnosticsAsync(Sources.TypedClient($$"""
@@ -41,10 +45,12 @@ public sealed partial class UndisposedHttpResponseMessageTests
                 {
                     _ = {|#0:await _client.PostAsync(url, null)|};
                     _ = {|#1:_client.GetAsync(url).Result|};
+                    _ = {|#2:_client.GetAsync(url, {|CS0103:completion|}).Result|};    // does not fully bind: every candidate makes a response
                 }
             """),
             Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("PostAsync", "discarded without being disposed"),
-            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "discarded without being disposed"));
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "discarded without being disposed"),
+            Analyze.Diagnostic().WithLocation(2).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "discarded without being disposed"));
     }
 
     [Fact]
@@ -56,13 +62,15 @@ public sealed partial class UndisposedHttpResponseMessageTests
                     _ = {|#0:_client.PostAsJsonAsync(url, new { orderId })|};            // fire and forget: nobody disposes the response
                     _ = {|#1:_invoker.SendAsync(new HttpRequestMessage(HttpMethod.Delete, url + "/" + orderId), CancellationToken.None)|};
                     {|#2:SendAuditAsync(url)|};
+                    _ = {|#3:_client.PostAsync(url, {|CS0103:content|})|};              // does not fully bind: every candidate makes a response
                 }
 
                 private Task<HttpResponseMessage> SendAuditAsync(string url) => _client.PostAsync(url + "/audit", null);
             """),
             Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("PostAsJsonAsync", "discarded without being disposed"),
             Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("SendAsync", "discarded without being disposed"),
-            Analyze.Diagnostic().WithLocation(2).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("SendAuditAsync", "discarded without being disposed"));
+            Analyze.Diagnostic().WithLocation(2).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("SendAuditAsync", "discarded without being disposed"),
+            Analyze.Diagnostic().WithLocation(3).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("PostAsync", "discarded without being disposed"));
     }
 
     [Fact]
@@ -515,4 +523,62 @@ public sealed partial class UndisposedHttpResponseMessageTests
             """), Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("send", "never disposed"));
     }
 
+    [Fact]
+    public async Task Reports_ResponseOnlyReadByCallsThatDoNotFullyBind()
+    {
+        // Log's candidates only read the response; the content read with an unknown token yields a string, not a stream.
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url)
+                {
+                    HttpResponseMessage response = {|#0:await _client.GetAsync(url, {|CS0103:completion|})|};
+                    Log(response, {|CS0103:level|});
+                    return await response.Content.ReadAsStringAsync({|CS0103:token|});
+                }
+
+                public async Task<int> CountAsync(string url)
+                {
+                    var response = {|#1:await _client.GetAsync(url)|};
+                    {|CS0103:Audit|}.Write(await response.Content.ReadAsStringAsync(), response.StatusCode);
+                    return (int)response.StatusCode;
+                }
+
+                private static void Log(HttpResponseMessage response, int level) => Console.WriteLine($"{level}: {response.StatusCode}");
+                private static void Log(HttpResponseMessage response, string level) => Console.WriteLine($"{level}: {response.StatusCode}");
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
+    }
+
+    [Fact]
+    public async Task Reports_UntypedResponseOfACallThatDoesNotFullyBind()
+    {
+        // `var` takes no type from the await of an unbound call, so no member access on the local binds: each is read by
+        // name on the response type (a status, the content copied or read as text).
+        await Analyze.DiagnosticsAsync(Sources.TypedClient("""
+                public async Task<Stream> DownloadAsync(string url, CancellationToken ct)
+                {
+                    var response = {|#0:await _client.GetAsync(url, {|CS0103:completion|})|};
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var buffer = new MemoryStream();
+                        await response.Content.CopyToAsync(buffer, ct);
+                        buffer.Seek(0, SeekOrigin.Begin);
+                        return buffer;
+                    }
+
+                    throw new FileNotFoundException("Cannot download " + url);
+                }
+
+                public async Task<string> ReadAsync(string url)
+                {
+                    var response = {|#1:await _client.GetAsync(url, {|CS0103:completion|})|};
+                    response.EnsureSuccessStatusCode();
+                    Console.WriteLine(response?.StatusCode);
+                    return await response.Content.ReadAsStringAsync();
+                }
+            """),
+            Analyze.Diagnostic().WithLocation(0).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"),
+            Analyze.Diagnostic().WithLocation(1).WithOptions(DiagnosticOptions.IgnoreAdditionalLocations).WithArguments("GetAsync", "never disposed"));
+    }
 }
+

@@ -735,4 +735,145 @@ public sealed partial class UndisposedHttpResponseMessageTests
             """));
     }
 
+    [Fact]
+    public async Task Valid_CallThatDoesNotFullyBindWhoseResponseIsOwned()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task<string> ReadAsync(string url)
+                {
+                    using HttpResponseMessage response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return await response.Content.ReadAsStringAsync();
+                }
+
+                public async Task<bool> ProbeAsync(string url)
+                {
+                    using var response = await _client.SendAsync(BuildRequest(url, {|CS0103:tenant|}));
+                    return response.IsSuccessStatusCode;
+                }
+
+                public async Task<int> StatusAsync(string url)
+                {
+                    HttpResponseMessage response = await _client.GetAsync(url, {|CS0103:completion|});
+                    try
+                    {
+                        return (int)response.StatusCode;
+                    }
+                    finally
+                    {
+                        response.Dispose();
+                    }
+                }
+
+                public async Task PingAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    if (!response.IsSuccessStatusCode)
+                        Console.WriteLine(response.ReasonPhrase);
+                    response.Dispose();                                                    // read by name: Dispose
+                }
+
+                public async Task CloseAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    Console.WriteLine(response.StatusCode);
+                    response?.Dispose();
+                }
+
+                public async Task<Stream> OpenAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return await response.Content.ReadAsStreamAsync();                     // the stream keeps the response
+                }
+
+                public async Task<HttpResponseMessage> CheckedAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return response.EnsureSuccessStatusCode();                             // the same response, returned
+                }
+
+                public async Task<T> ReadAsync<T>(string url)
+                {
+                    var response = await _client.GetAsync(url, {|CS0103:completion|});
+                    return await response.ReadAsAsync<T>();                                 // nothing known about it
+                }
+
+                public Task<HttpResponseMessage> ForwardAsync(string url) => _client.GetAsync(url, {|CS0103:completion|});
+
+                public async Task<HttpResponseMessage> FetchAsync(string url) => await _client.SendAsync(BuildRequest(url, {|CS0103:tenant|}));
+
+                public async Task<Stream> DownloadAsync(string url)
+                {
+                    var response = await _client.GetAsync(url, HttpCompletionOption.ResponseHeadersRead);
+                    return await response.Content.ReadAsStreamAsync({|CS0103:token|});    // the stream keeps the response
+                }
+
+                private static HttpRequestMessage BuildRequest(string url, string tenant) => new(HttpMethod.Post, url + "?tenant=" + tenant);
+            """));
+    }
+
+    [Fact]
+    public async Task Valid_ResponsePassedToACallThatDoesNotFullyBindAndMayTakeIt()
+    {
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task TrackAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    {|CS0103:Track|}(response);                                          // nothing known about it
+                }
+
+                public async Task KeepAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    Keep(response, {|CS0103:ttl|});                                      // one candidate keeps it
+                }
+
+                public async Task WrapAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    _ = new {|CS0246:ResponseLease|}(response);
+                }
+
+                public async Task SettleAsync(string url)
+                {
+                    var response = await _client.GetAsync(url);
+                    {|CS0103:Settle|}(ref response);
+                }
+
+                public void Fetch(string url)
+                {
+                    Fetch(url, {|CS0103:mode|});                                         // a response or a string: cannot tell
+                }
+
+                private void Keep(HttpResponseMessage response, TimeSpan ttl) => _last = response;
+                private void Keep(HttpResponseMessage response, int seconds) => Console.WriteLine(response.StatusCode);
+                private HttpResponseMessage Fetch(string url, int mode) => new(HttpStatusCode.OK);
+                private string Fetch(string url, string mode) => url + mode;
+            """));
+    }
+
+    [Fact]
+    public async Task Valid_CallThatDoesNotFullyBindMayReachAnotherMethod()
+    {
+        // SendAsync with four arguments is no HttpClient method (an extension from a package the compilation cannot see);
+        // GetAsync(url, options) may be the extension below, which returns a string: neither is judged a response.
+        await Analyze.NoDiagnosticsAsync(Sources.TypedClient("""
+                public async Task PublishAsync(HttpRequestMessage request, string json, CancellationToken ct)
+                {
+                    await _client.SendAsync({|CS0103:flowContext|}, request, json, ct);
+                }
+
+                public async Task WarmAsync(string url)
+                {
+                    await _client.GetAsync(url, {|CS0103:jsonOptions|});
+                }
+            """) + """
+
+            public static class JsonHttp
+            {
+                public static Task<string> GetAsync(this HttpClient client, string url, System.Text.Json.JsonSerializerOptions options) =>
+                    client.GetStringAsync(url);
+            }
+            """);
+    }
 }
+
