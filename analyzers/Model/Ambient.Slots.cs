@@ -284,8 +284,8 @@ internal sealed partial class Ambient
             case IInvalidOperation { Syntax: InvocationExpressionSyntax syntax } invalid:
                 if (setters && TypeFacts.InvokedName(syntax.Expression)?.StartsWith("Set", StringComparison.Ordinal) != true)
                     return null;                         // cheap before binding the candidates: no setter by its name
-                candidates = Work.CandidateMethods(invalid);
-                argument = Work.ArgumentsOf(invalid).ToList() is { Count: 1 } arguments ? arguments[0] : null;
+                candidates = UnboundCalls.CandidateMethods(invalid);
+                argument = UnboundCalls.ArgumentsOf(invalid).ToList() is { Count: 1 } arguments ? arguments[0] : null;
                 break;
             default:
                 return null;
