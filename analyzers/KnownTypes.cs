@@ -389,6 +389,7 @@ internal sealed partial class KnownTypes
             Guid = types.Find(TypeNames.Guid);
             DateTimeOffset = types.Find(TypeNames.DateTimeOffset);
             Stopwatch = types.Find(TypeNames.Stopwatch);
+            RandomNumberGenerator = types.Find(TypeNames.RandomNumberGenerator);
             Environment = types.Find(TypeNames.Environment);
             TimeProvider = types.Find(TypeNames.TimeProvider);
             IQueryable = types.Find(TypeNames.IQueryable);
@@ -397,6 +398,7 @@ internal sealed partial class KnownTypes
         public INamedTypeSymbol? Guid { get; }
         public INamedTypeSymbol? DateTimeOffset { get; }
         public INamedTypeSymbol? Stopwatch { get; }
+        public INamedTypeSymbol? RandomNumberGenerator { get; }
         public INamedTypeSymbol? Environment { get; }
         public INamedTypeSymbol? TimeProvider { get; }
 

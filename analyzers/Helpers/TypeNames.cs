@@ -37,6 +37,7 @@ internal static class TypeNames
     public const string Guid = "System.Guid";
     public const string DateTimeOffset = "System.DateTimeOffset";
     public const string Stopwatch = "System.Diagnostics.Stopwatch";
+    public const string RandomNumberGenerator = "System.Security.Cryptography.RandomNumberGenerator";
     public const string TimeProvider = "System.TimeProvider";
     public const string IQueryable = "System.Linq.IQueryable";
 

@@ -96,6 +96,7 @@ internal sealed class CallGraph
     private readonly RequestScope? _requests;
     private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<CallFact>> _callers = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _groups = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<Origin>> _returns = new(SymbolEqualityComparer.Default);
 
     /// <summary>The calls of <paramref name="type"/>'s private methods, with the provenance of their arguments when <paramref name="provenance"/> is given.</summary>
     public CallGraph(INamedTypeSymbol type, Lifetimes lifetimes, Provenance? provenance = null)
@@ -167,6 +168,28 @@ internal sealed class CallGraph
             : null;
         _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(scope, caller?.OriginalDefinition, origins, inRequest));
     }
+
+    /// <summary>
+    /// Records where the value <paramref name="operation"/> returns comes from, when it returns from the body of a method
+    /// whose calls given nothing are judged by what it returns (<see cref="Provenance.ReturnsAreRecorded"/>; not from a
+    /// lambda or local function in it). Only the compilation's graph keeps returns.
+    /// </summary>
+    public void RecordReturn(IReturnOperation operation, ISymbol containingSymbol, CancellationToken cancellationToken = default)
+    {
+        if (!IsWide || _provenance is null || operation.ReturnedValue is not { } value
+            || containingSymbol is not IMethodSymbol method || !_provenance.ReturnsAreRecorded(method)
+            || operation.GetEnclosingBody() is not (IMethodBodyOperation or IBlockOperation { Parent: null }))
+        {
+            return;
+        }
+
+        var origin = _provenance.Of(value, containingSymbol, cancellationToken);
+        _returns.GetOrAdd(method.OriginalDefinition, static _ => new ConcurrentQueue<Origin>()).Enqueue(origin);
+    }
+
+    /// <summary>Where the values <paramref name="method"/>'s return statements return come from (empty when none was recorded).</summary>
+    public IEnumerable<Origin> ReturnsOf(IMethodSymbol method) =>
+        _returns.TryGetValue(method, out var returns) ? returns : Enumerable.Empty<Origin>();
 
     /// <summary>A private ordinary method of the type, or any method or constructor declared in the assembly's source.</summary>
     private bool Covers(IMethodSymbol target)

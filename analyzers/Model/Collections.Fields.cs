@@ -188,8 +188,8 @@ internal sealed partial class Collections
     /// </summary>
     private static bool IsRegistration(Origin value, ISymbol containingSymbol) =>
         value is { Kind: OriginKind.Depends, PartlyUnknown: false }
-        && value.Inputs.All(i => i is IParameterSymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, containingSymbol.OriginalDefinition))
-        && value.Inputs.Any(i => i is IParameterSymbol { Type: { SpecialType: SpecialType.None, TypeKind: TypeKind.Delegate or TypeKind.Class or TypeKind.Interface } });
+        && value.AllInputs.All(i => i is IParameterSymbol p && SymbolEqualityComparer.Default.Equals(p.ContainingSymbol, containingSymbol.OriginalDefinition))
+        && value.AllInputs.Any(i => i is IParameterSymbol { Type: { SpecialType: SpecialType.None, TypeKind: TypeKind.Delegate or TypeKind.Class or TypeKind.Interface } });
 
     /// <summary>The method whose own body holds <paramref name="growth"/> (not a lambda or local function in it), else null.</summary>
     private static IMethodSymbol? MethodOf(IOperation growth, ISymbol containingSymbol) =>

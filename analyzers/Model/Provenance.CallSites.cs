@@ -33,9 +33,13 @@ internal sealed partial class Provenance
     /// implements and the methods it overrides included), each resolved in turn; a call made during initialization or
     /// startup adds nothing (it runs once); a method group hides its callers (unknown), unless it is an endpoint handler
     /// (request data);</item>
+    /// <item>a parameter read through a member (<c>task.Type</c>) is the same member of each argument (<see cref="Origin.Member"/>);</item>
+    /// <item>what a method given nothing returns is the join of its recorded return statements' values, each resolved;</item>
     /// <item>a parameter of a method nothing in the compilation calls is unbounded input only when the method is request
     /// code the framework calls from outside it (<see cref="IsRequestEntryPoint"/>: an action, page handler, hub method,
-    /// middleware <c>Invoke</c> but not the services it is given, filter, a method taking the <c>HttpContext</c>),
+    /// middleware <c>Invoke</c> but not the services it is given, filter, a method taking the <c>HttpContext</c>) and
+    /// the framework binds that parameter from the request: any parameter of an action, page handler or hub method, only
+    /// the request's context itself elsewhere (the application hands a widget invoker its widget),
     /// unless the growth is a registration (<paramref name="registration"/>: the caller also hands the value or handler
     /// stored, as startup code does); the public API of a library is called by other projects of its solution, which
     /// mostly pass constants or configuration, so its parameters are unknown; it is bounded for a private method of a
@@ -142,9 +146,9 @@ internal sealed partial class Provenance
 
             var undecided = false;
             var unknown = origin.PartlyUnknown;
-            foreach (var input in origin.Inputs)
+            foreach (var (input, member) in origin.Inputs.Select(static i => (i, (ISymbol?)null)).Concat(origin.MemberInputs.Select(static m => (m.Input, (ISymbol?)m.Member))))
             {
-                var judgement = Input(input, depth);
+                var judgement = Input(input, member, depth);
                 switch (judgement.Verdict)
                 {
                     case Verdict.Unbounded:
@@ -161,7 +165,8 @@ internal sealed partial class Provenance
             return undecided ? Judgement.Undecided : unknown ? Judgement.Unknown : Judgement.Bounded;
         }
 
-        private Judgement Input(ISymbol input, int depth)
+        /// <summary>An input of a value: a parameter (read whole, or only its <paramref name="member"/>), the object a constructor builds, what a method returns.</summary>
+        private Judgement Input(ISymbol input, ISymbol? member, int depth)
         {
             if (depth >= CallDepth)
                 return Judgement.Unknown;
@@ -171,8 +176,9 @@ internal sealed partial class Provenance
             {
                 return input switch
                 {
-                    IParameterSymbol { ContainingSymbol: IMethodSymbol method } parameter => Parameter(parameter, method, depth),
+                    IParameterSymbol { ContainingSymbol: IMethodSymbol method } parameter => Parameter(parameter, method, member, depth),
                     IMethodSymbol { MethodKind: MethodKind.Constructor } constructor => Instance(constructor),
+                    IMethodSymbol { MethodKind: MethodKind.Ordinary } method => Returns(method, depth),
                     _ => Judgement.Unknown,
                 };
             }
@@ -182,7 +188,7 @@ internal sealed partial class Provenance
             }
         }
 
-        private Judgement Parameter(IParameterSymbol parameter, IMethodSymbol method, int depth)
+        private Judgement Parameter(IParameterSymbol parameter, IMethodSymbol method, ISymbol? member, int depth)
         {
             if (!calls.IsWide && method.DeclaredAccessibility != Accessibility.Private)
                 return Judgement.Undecided;
@@ -205,6 +211,8 @@ internal sealed partial class Provenance
                     if (call.Scope.Kind is RunScopeKind.StaticInitialization or RunScopeKind.Startup)
                         continue;                      // runs once, while the application starts
                     var argument = parameter.Ordinal < call.Arguments.Length ? call.Arguments[parameter.Ordinal] : Origin.Unknown;
+                    if (member is not null)
+                        argument = argument.Member(member);   // task.Type: the member of what the caller passes
                     var judgement = Resolve(argument, depth + 1);
                     switch (judgement.Verdict)
                     {
@@ -226,6 +234,8 @@ internal sealed partial class Provenance
                     return Judgement.Bounded;          // a private method nobody calls never runs
                 if (!model.IsRequestEntryPoint(method) || model._requests?.IsInjected(parameter) == true)
                     return Judgement.Unknown;          // dead code, reflection, or another project of the solution: it may pass constants
+                if (model.RequestEntry(method) is null && model._requests?.IsRequestContext(parameter.Type) != true)
+                    return Judgement.Unknown;          // InvokeAsync(WidgetContext context, Widget widget): the application passes the widget, not the request
                 if (registration && depth == 0)
                     return Judgement.Bounded;          // Register(name, handler): the caller decides what it registers
                 return new Judgement(Verdict.Unbounded, Origin.Unbounded(
@@ -234,6 +244,32 @@ internal sealed partial class Provenance
             }
 
             return undecided ? Judgement.Undecided : unknown ? Judgement.Unknown : Judgement.Bounded;
+        }
+
+        /// <summary>What a method of the project returns, when a call gives it nothing: the join of its return statements' values, each resolved in turn.</summary>
+        private Judgement Returns(IMethodSymbol method, int depth)
+        {
+            if (!calls.IsWide)
+                return Judgement.Undecided;
+            var any = false;
+            var unknown = false;
+            foreach (var returned in calls.ReturnsOf(method))
+            {
+                any = true;
+                var judgement = Resolve(returned, depth + 1);
+                switch (judgement.Verdict)
+                {
+                    case Verdict.Unbounded:
+                        return judgement;
+                    case Verdict.Bounded:
+                        break;
+                    default:
+                        unknown = true;
+                        break;
+                }
+            }
+
+            return !any || unknown ? Judgement.Unknown : Judgement.Bounded;
         }
 
         /// <summary>The object a constructor builds: decided by where objects of its type are created.</summary>

@@ -87,7 +87,7 @@ internal sealed partial class Provenance
             : null;
     }
 
-    /// <summary>A call that returns a new value each time: <c>Guid.NewGuid()</c>, <c>Stopwatch.GetTimestamp()</c>, <c>TimeProvider</c>'s clock, <c>Interlocked.Increment</c>/<c>Add</c>.</summary>
+    /// <summary>A call that returns a new value each time: <c>Guid.NewGuid()</c>, <c>RandomNumberGenerator.GetBytes(n)</c>, <c>Stopwatch.GetTimestamp()</c>, <c>TimeProvider</c>'s clock, <c>Interlocked.Increment</c>/<c>Add</c>.</summary>
     private string? FreshCall(IMethodSymbol method)
     {
         var type = method.ContainingType?.OriginalDefinition;
@@ -98,6 +98,8 @@ internal sealed partial class Provenance
             return "a new GUID";
         if (SymbolEqualityComparer.Default.Equals(type, values.Stopwatch) && method.Name == "GetTimestamp")
             return "a timestamp";
+        if (type.IsOrInheritsFrom(values.RandomNumberGenerator) && method.Name is "GetBytes" or "GetHexString" or "GetString" or "GetInt32")
+            return "random bytes";
         if (type.IsOrInheritsFrom(values.TimeProvider) && method.Name is "GetUtcNow" or "GetLocalNow" or "GetTimestamp")
             return "the current time";
         if (SymbolEqualityComparer.Default.Equals(type, _types.Threading?.Interlocked) && method.Name is "Increment" or "Decrement" or "Add")

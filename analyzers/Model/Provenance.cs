@@ -18,8 +18,14 @@ namespace LeakAnalyzers.Model;
 /// member or string of them), configuration (<c>IConfiguration</c>, <c>IOptions&lt;T&gt;</c> and its monitors),
 /// <c>x % n</c> and <c>x &amp; n</c> with a constant <c>n</c>;</item>
 /// <item><b>inputs</b>: a parameter of the project's own method (or, in a constructor, the object being built), which
-/// the call sites decide (<c>Provenance.CallSites.cs</c>).</item>
+/// the call sites decide (<c>Provenance.CallSites.cs</c>), and what a method of the project given nothing returns
+/// (<c>CreateOpaqueValue()</c>: its return statements, recorded once per compilation).</item>
 /// </list>
+/// Members are followed by what holds them (<see cref="Origin.Member"/>): a member of request data is request data, but
+/// a member of a new object is what its initializer (or constructor) put there, and a member of what a call given only
+/// keys returns (<c>GetBackup(id).DatabasePath</c>, an entity a lookup found) is the store's data, not the key; a call
+/// given such an object computes from its members too. A parameter read through a member is resolved through the same
+/// member of the arguments its callers pass.
 /// Anything else is <see cref="OriginKind.Unknown"/>. The walk visits at most <see cref="Budget"/> operations per
 /// question and never leaves the body: what crosses methods is gathered once per compilation as call-site facts.
 /// </summary>
@@ -75,6 +81,38 @@ internal sealed partial class Provenance
         }
     }
 
+    /// <summary>
+    /// A key: a string, a number, a character, a GUID, a date or time, an enum or a boolean (or a nullable one): a value
+    /// that names or counts something, with no members that hold other data.
+    /// </summary>
+    public bool IsKey(ITypeSymbol? type)
+    {
+        switch (type)
+        {
+            case null:
+                return false;
+            case INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable:
+                return IsKey(nullable.TypeArguments[0]);
+            case { TypeKind: TypeKind.Enum }:
+                return true;
+            case { SpecialType: >= SpecialType.System_Boolean and <= SpecialType.System_String }:
+            case { SpecialType: SpecialType.System_DateTime }:
+                return true;
+            default:
+                return SymbolEqualityComparer.Default.Equals(type, _types.Values.Guid) || SymbolEqualityComparer.Default.Equals(type, _types.Values.DateTimeOffset);
+        }
+    }
+
+    /// <summary>
+    /// A method of the project whose return statements the compilation's call graph records (<see cref="CallGraph.RecordReturn"/>):
+    /// an ordinary method with a body in source, no parameters and a value to return. A call of it given nothing
+    /// (<c>CreateOpaqueValue()</c>) is what those statements return, decided at compilation end.
+    /// </summary>
+    public bool ReturnsAreRecorded(IMethodSymbol method) =>
+        method is { MethodKind: MethodKind.Ordinary, Parameters.IsEmpty: true, ReturnsVoid: false, IsAbstract: false, IsExtern: false, IsPartialDefinition: false }
+        && method.ContainingType?.TypeKind is TypeKind.Class or TypeKind.Struct
+        && !method.Locations.IsEmpty && method.Locations[0].IsInSource;
+
     /// <summary><c>Type</c>, <c>MemberInfo</c> (and its subclasses), <c>Assembly</c>, <c>Module</c>, <c>ParameterInfo</c>: as many as the program has.</summary>
     public bool IsReflection(ITypeSymbol? type) => type is not null && _types.Reflection.ReflectionObjects.Any(type.IsOrInheritsFrom);
 
@@ -118,7 +156,7 @@ internal sealed partial class Provenance
                 IFieldReferenceOperation field => Field(field),
                 IPropertyReferenceOperation property => Property(property),
                 IInvocationOperation invocation => Invocation(invocation),
-                IObjectCreationOperation creation => Parts(creation.Arguments.Select(a => a.Value)).Join(Initializer(creation.Initializer)),
+                IObjectCreationOperation creation => Creation(creation),
                 IAnonymousObjectCreationOperation anonymous => Parts(anonymous.Initializers.Select(i => i is IAssignmentOperation assignment ? assignment.Value : i)),
                 ITupleOperation tuple => Parts(tuple.Elements),
                 IInterpolatedStringOperation interpolated => Parts(interpolated.Parts.OfType<IInterpolationOperation>().Select(p => p.Expression)),
@@ -153,8 +191,31 @@ internal sealed partial class Provenance
             return origin;
         }
 
-        private Origin Initializer(IObjectOrCollectionInitializerOperation? initializer) =>
-            initializer is null ? Origin.None : Parts(initializer.Initializers.Select(i => i is IAssignmentOperation assignment ? assignment.Value : i));
+        /// <summary>
+        /// A new object: as a whole, a function of what its constructor and initializer are given; a member of it is the
+        /// value its initializer sets (<c>new Order { Id = id }.Id</c>), else what the constructor was given (a positional
+        /// record's property), else unknown (<see cref="Origin.Made"/>).
+        /// </summary>
+        private Origin Creation(IObjectCreationOperation creation)
+        {
+            var arguments = creation.Arguments.Where(a => a.ArgumentKind != ArgumentKind.DefaultValue).Select(a => a.Value).ToList();
+            var constructed = arguments.Count == 0 ? null : Parts(arguments);
+            var whole = constructed ?? Origin.None;
+            ImmutableDictionary<ISymbol, Origin>.Builder? initialized = null;
+            if (creation.Initializer is { } initializer)
+            {
+                foreach (var part in initializer.Initializers)
+                {
+                    var value = part is IAssignmentOperation assignment ? assignment.Value : part;
+                    var origin = Visit(value);
+                    if (part is ISimpleAssignmentOperation { Target: IMemberReferenceOperation { Instance: IInstanceReferenceOperation } target })
+                        (initialized ??= ImmutableDictionary.CreateBuilder<ISymbol, Origin>(SymbolEqualityComparer.Default))[target.Member.OriginalDefinition] = origin;
+                    whole = whole.Join(origin);
+                }
+            }
+
+            return whole with { Made = true, Initialized = initialized?.ToImmutable(), Constructed = constructed };
+        }
 
         private Origin Binary(IBinaryOperation binary)
         {
@@ -223,7 +284,7 @@ internal sealed partial class Provenance
             }
 
             return reference.Instance is { } instance and not IInstanceReferenceOperation
-                ? Visit(instance)
+                ? Visit(instance).Member(field)
                 : AssignedInConstructor(reference);
         }
 
@@ -238,7 +299,7 @@ internal sealed partial class Provenance
                 return AssignedInConstructor(reference);
             var instance = Visit(reference.Instance);
             if (!property.IsIndexer)
-                return instance.Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
+                return instance.Member(property).Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
             if (instance.IsUnbounded)                 // Request.Query["q"]: one of the request's values
                 return instance.Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
             if (instance.Kind == OriginKind.Bounded || IsCollection(reference.Instance.Type))
@@ -271,8 +332,9 @@ internal sealed partial class Provenance
                 _ => (null, ImmutableArray<IArgumentOperation>.Empty),
             };
             var inputs = new List<IOperation>();
-            if (instance is not null and not IInstanceReferenceOperation)
-                inputs.Add(instance);
+            var receiver = instance is not null and not IInstanceReferenceOperation;
+            if (receiver)
+                inputs.Add(instance!);
             foreach (var argument in arguments)
             {
                 if (argument == skipping || argument.Parameter?.RefKind is RefKind.Out or RefKind.Ref
@@ -285,9 +347,45 @@ internal sealed partial class Provenance
                 inputs.Add(argument.Value);
             }
 
+            var returned = (call as IInvocationOperation)?.TargetMethod.ReturnType;
             if (inputs.Count == 0)
-                return Origin.Unknown;
-            var origin = Parts(inputs);
+            {
+                return call is IInvocationOperation { TargetMethod: var own } && model.ReturnsAreRecorded(own)
+                    ? Origin.DependsOn(own.OriginalDefinition) with { Made = !model.IsKey(returned) }   // what its return statements return
+                    : Origin.Unknown;
+            }
+
+            var reader = call switch
+            {
+                IInvocationOperation invocation => invocation.TargetMethod,
+                IObjectCreationOperation creation => creation.Constructor,
+                IPropertyReferenceOperation property => property.Property.GetMethod,
+                _ => null,
+            };
+            var origin = Origin.None;
+            Origin? same = null;
+            var keysOnly = true;                       // every input that may be unbounded is a key (a string, a number, a GUID)
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                var type = inputs[i].WalkDownConversions().Type;
+                var part = Visit(inputs[i]);
+                if (returned is not null && SymbolEqualityComparer.Default.Equals(type, Unwrapped(returned)))
+                    same = part;                        // Redact(logEvent), a fluent call: the same object, or a copy of it
+                if (!model.IsKey(type) && reader is not null)
+                    part = part.Member(reader);         // a call given an object computes from its members
+                origin = origin.Join(part);
+                keysOnly &= part.Kind is OriginKind.Bounded or OriginKind.Unknown || model.IsKey(type)
+                    || receiver && i == 0 && part.Kind == OriginKind.Depends;   // store.Find(id): the store passed along is not the key
+            }
+
+            // A call given only keys looks something up or makes something (GetBackup(id), FindByIdAsync(taskId)): what it
+            // returns as a whole is a function of the keys, but its members are what the store or the code holds.
+            if (keysOnly && returned is not null && !model.IsKey(returned) && returned.SpecialType != SpecialType.System_Void)
+                origin = origin with { Made = true, Found = true, Initialized = null, Constructed = null };
+            else if (same is not null)
+                origin = origin with { Made = same.Made, Found = same.Found, Initialized = same.Initialized, Constructed = same.Constructed };
+            else if (origin.Made)
+                origin = origin with { Made = false, Found = false, Initialized = null, Constructed = null };
             return origin.Describe(call is IInvocationOperation invoked ? model.DescribeRequestCall(invoked) : null, call.Syntax.GetLocation());
         }
 
@@ -347,6 +445,13 @@ internal sealed partial class Provenance
                     return Origin.Unknown;
             }
         }
+
+        /// <summary>The type a call's result holds: <c>T</c> for a <c>Task&lt;T&gt;</c> or <c>ValueTask&lt;T&gt;</c>, else the type itself.</summary>
+        private ITypeSymbol Unwrapped(ITypeSymbol type) =>
+            type is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } task && model._types.Threading is { } threading
+            && (SymbolEqualityComparer.Default.Equals(task.OriginalDefinition, threading.TaskOfT) || SymbolEqualityComparer.Default.Equals(task.OriginalDefinition, threading.ValueTaskOfT))
+                ? task.TypeArguments[0]
+                : type;
 
         /// <summary>The receiver a <c>?.</c> access reads (<c>a</c> in <c>a?.B</c>).</summary>
         private static IOperation? AccessedBy(IConditionalAccessInstanceOperation instance)

@@ -142,6 +142,10 @@ public sealed class UnboundedStaticCollectionAnalyzer : DiagnosticAnalyzer
         public void RecordCall(OperationAnalysisContext context) =>
             Calls?.Record(context.Operation, context.ContainingSymbol, context.CancellationToken);
 
+        /// <summary>Records a return statement's value for <see cref="Calls"/> (what a project method given nothing returns).</summary>
+        public void RecordReturn(OperationAnalysisContext context) =>
+            Calls?.RecordReturn((IReturnOperation)context.Operation, context.ContainingSymbol, context.CancellationToken);
+
         /// <summary>For a type with settled candidate fields: follows their references in the type and judges them at its end.</summary>
         public void StartTypeOfSettledFields(SymbolStartAnalysisContext context)
         {

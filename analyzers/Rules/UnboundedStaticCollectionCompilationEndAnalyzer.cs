@@ -34,6 +34,7 @@ public sealed class UnboundedStaticCollectionCompilationEndAnalyzer : Diagnostic
             start.RegisterOperationAction(rule.AnalyzeWideReference, OperationKind.FieldReference);
             start.RegisterOperationAction(rule.AnalyzeWideInitializer, OperationKind.FieldInitializer);
             start.RegisterOperationAction(rule.RecordCall, OperationKind.Invocation, OperationKind.ObjectCreation, OperationKind.MethodReference);
+            start.RegisterOperationAction(rule.RecordReturn, OperationKind.Return);
             if (rule.Registry is { } registry)
                 start.RegisterOperationAction(c => registry.Record((IInvocationOperation)c.Operation), OperationKind.Invocation);
             start.RegisterCompilationEndAction(rule.ReportWide);
