@@ -17,19 +17,22 @@ internal sealed partial class Provenance
     {
         if (_aspNetCore is null || value.Type is not { } type || type.SpecialType != SpecialType.None || type.IsValueType)
             return null;
-        var request = false;
+        return (FactsOf(type) & TypeFacts.Request) != 0 ? Origin.Unbounded($"request data ('{Short(value.Syntax)}')", value.Syntax.GetLocation()) : null;
+    }
+
+    /// <summary>A type of the request's objects (<see cref="RequestObject"/>), whatever the value.</summary>
+    private bool IsRequestType(ITypeSymbol type)
+    {
+        if (_aspNetCore is null)
+            return false;
         foreach (var owned in _aspNetCore.RequestOwned)
         {
             if (owned.TypeKind == TypeKind.Interface ? type.Implements(owned) : type.IsOrInheritsFrom(owned))
-            {
-                request = true;
-                break;
-            }
+                return true;
         }
 
-        request = request || type.IsOrInheritsFrom(_types.Reflection.ClaimsPrincipal) || type.IsOrInheritsFrom(_aspNetCore.HubCallerContext)
+        return type.IsOrInheritsFrom(_types.Reflection.ClaimsPrincipal) || type.IsOrInheritsFrom(_aspNetCore.HubCallerContext)
             || type.IsOrInheritsFrom(_aspNetCore.RouteData);
-        return request ? Origin.Unbounded($"request data ('{Short(value.Syntax)}')", value.Syntax.GetLocation()) : null;
     }
 
     /// <summary>
@@ -175,11 +178,11 @@ internal sealed partial class Provenance
         if (name is null)
             return null;
         var receiver = method.IsExtensionMethod ? invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value.Type : invocation.Instance?.Type;
-        if (receiver.IsOrInheritsFrom(_types.Reflection.ClaimsPrincipal) && method.Name is "FindFirst" or "FindFirstValue" or "FindAll")
+        if (method.Name is "FindFirst" or "FindFirstValue" or "FindAll" && receiver.IsOrInheritsFrom(_types.Reflection.ClaimsPrincipal))
             return $"the user's claim '{Short(name.Syntax)}'";
         if (method.Name == "GetRouteValue" && receiver.IsOrInheritsFrom(_aspNetCore?.HttpContext))
             return $"the request's route value '{Short(name.Syntax)}'";
-        return receiver.Implements(_aspNetCore?.ISession) && method.Name.StartsWith("Get", StringComparison.Ordinal)
+        return method.Name.StartsWith("Get", StringComparison.Ordinal) && receiver.Implements(_aspNetCore?.ISession)
             ? $"the session value '{Short(name.Syntax)}'"
             : null;
     }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace LeakAnalyzers.Model;
 
 /// <summary>
@@ -39,6 +41,17 @@ internal sealed partial class Provenance
     private readonly RequestScope? _requests;
     private readonly KnownTypes.AspNetCoreTypes? _aspNetCore;
     private readonly bool _library;
+    private readonly ConcurrentDictionary<ITypeSymbol, TypeFacts> _typeFacts = new(SymbolEqualityComparer.Default);
+
+    /// <summary>What the walk asks of every value's type (<see cref="FactsOf"/>).</summary>
+    [Flags]
+    private enum TypeFacts : byte
+    {
+        None = 0,
+        Reflection = 1,
+        Configuration = 2,
+        Request = 4,
+    }
 
     /// <param name="library">The compilation is a library: its public methods are called from outside it.</param>
     public Provenance(KnownTypes types, Lifetimes lifetimes, RequestScope? requests, bool library)
@@ -114,15 +127,33 @@ internal sealed partial class Provenance
         && !method.Locations.IsEmpty && method.Locations[0].IsInSource;
 
     /// <summary><c>Type</c>, <c>MemberInfo</c> (and its subclasses), <c>Assembly</c>, <c>Module</c>, <c>ParameterInfo</c>: as many as the program has.</summary>
-    public bool IsReflection(ITypeSymbol? type) => type is not null && _types.Reflection.ReflectionObjects.Any(type.IsOrInheritsFrom);
+    public bool IsReflection(ITypeSymbol? type) => type is not null && (FactsOf(type) & TypeFacts.Reflection) != 0;
 
     /// <summary><c>IConfiguration</c> (sections included) and <c>IOptions&lt;T&gt;</c>, <c>IOptionsMonitor&lt;T&gt;</c>, <c>IOptionsSnapshot&lt;T&gt;</c>: values the deployment sets.</summary>
-    public bool IsConfiguration(ITypeSymbol? type)
+    public bool IsConfiguration(ITypeSymbol? type) => type is not null && (FactsOf(type) & TypeFacts.Configuration) != 0;
+
+    /// <summary>
+    /// Whether <paramref name="type"/> is reflection, configuration or request data (<see cref="IsRequestType"/>),
+    /// decided once per type and compilation: the walk asks it of every value it visits, and each answer walks the
+    /// type's bases and all its interfaces.
+    /// </summary>
+    private TypeFacts FactsOf(ITypeSymbol type) => _typeFacts.GetOrAdd(type, ComputeFacts);
+
+    private TypeFacts ComputeFacts(ITypeSymbol type)
     {
+        var facts = TypeFacts.None;
+        if (_types.Reflection.ReflectionObjects.Any(type.IsOrInheritsFrom))
+            facts |= TypeFacts.Reflection;
         var extensions = _types.Extensions;
-        return type is not null
-            && (type.Implements(extensions.IConfiguration) || type.Implements(extensions.IOptions)
-                || type.Implements(extensions.IOptionsMonitor) || type.Implements(extensions.IOptionsSnapshot));
+        if (type.Implements(extensions.IConfiguration) || type.Implements(extensions.IOptions)
+            || type.Implements(extensions.IOptionsMonitor) || type.Implements(extensions.IOptionsSnapshot))
+        {
+            facts |= TypeFacts.Configuration;
+        }
+
+        if (IsRequestType(type))
+            facts |= TypeFacts.Request;
+        return facts;
     }
 
     /// <summary>One question's walk: the budget it has left and the locals it is following (a cycle adds nothing).</summary>
@@ -299,7 +330,11 @@ internal sealed partial class Provenance
                 return AssignedInConstructor(reference);
             var instance = Visit(reference.Instance);
             if (!property.IsIndexer)
-                return instance.Member(property).Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
+            {
+                var member = instance.Member(property);  // only unbounded data is described: the phrase is costly to find
+                return member.IsUnbounded ? member.Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation()) : member;
+            }
+
             if (instance.IsUnbounded)                 // Request.Query["q"]: one of the request's values
                 return instance.Describe(model.DescribeRequestMember(reference), reference.Syntax.GetLocation());
             if (instance.Kind == OriginKind.Bounded || IsCollection(reference.Instance.Type))
@@ -386,7 +421,9 @@ internal sealed partial class Provenance
                 origin = origin with { Made = same.Made, Found = same.Found, Initialized = same.Initialized, Constructed = same.Constructed };
             else if (origin.Made)
                 origin = origin with { Made = false, Found = false, Initialized = null, Constructed = null };
-            return origin.Describe(call is IInvocationOperation invoked ? model.DescribeRequestCall(invoked) : null, call.Syntax.GetLocation());
+            return origin.IsUnbounded
+                ? origin.Describe(call is IInvocationOperation invoked ? model.DescribeRequestCall(invoked) : null, call.Syntax.GetLocation())
+                : origin;
         }
 
         /// <summary>
