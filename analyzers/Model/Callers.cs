@@ -73,9 +73,24 @@ internal static class Callers
 /// method it is written in (<see cref="Caller"/>, null in a lambda or an initializer), where each argument comes from,
 /// by parameter ordinal (<see cref="Arguments"/>, <see cref="Origin.None"/> where the call leaves the parameter to its
 /// default; empty when the graph keeps no provenance), and whether it runs on behalf of a request
-/// (<see cref="InRequest"/>, for object creations).
+/// (<see cref="InRequest"/>, for object creations). <see cref="At"/> is where the call is written.
 /// </summary>
-internal readonly record struct CallFact(RunScope Scope, IMethodSymbol? Caller, ImmutableArray<Origin> Arguments, bool InRequest);
+internal readonly record struct CallFact(RunScope Scope, IMethodSymbol? Caller, ImmutableArray<Origin> Arguments, bool InRequest, SourceOrder At);
+
+/// <summary>
+/// Where a recorded fact is written (file path, then position): concurrent analysis records facts in any order, and a
+/// judgement that names the first call it finds must name the same one in every build and in the editor.
+/// </summary>
+internal readonly record struct SourceOrder(string Path, int Position) : IComparable<SourceOrder>
+{
+    public static SourceOrder Of(IOperation operation) => new(operation.Syntax.SyntaxTree.FilePath ?? "", operation.Syntax.SpanStart);
+
+    public int CompareTo(SourceOrder other)
+    {
+        var path = string.CompareOrdinal(Path, other.Path);
+        return path != 0 ? path : Position.CompareTo(other.Position);
+    }
+}
 
 /// <summary>
 /// Who calls a method, from where, and with what: recorded from invocations, object creations and method references
@@ -96,7 +111,7 @@ internal sealed class CallGraph
     private readonly RequestScope? _requests;
     private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<CallFact>> _callers = new(SymbolEqualityComparer.Default);
     private readonly ConcurrentDictionary<IMethodSymbol, bool> _groups = new(SymbolEqualityComparer.Default);
-    private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<Origin>> _returns = new(SymbolEqualityComparer.Default);
+    private readonly ConcurrentDictionary<IMethodSymbol, ConcurrentQueue<(SourceOrder At, Origin Origin)>> _returns = new(SymbolEqualityComparer.Default);
 
     /// <summary>The calls of <paramref name="type"/>'s private methods, with the provenance of their arguments when <paramref name="provenance"/> is given.</summary>
     public CallGraph(INamedTypeSymbol type, Lifetimes lifetimes, Provenance? provenance = null)
@@ -142,7 +157,7 @@ internal sealed class CallGraph
                 && creation.WalkUpConversions().Parent is IArgumentOperation { Parent: IInvocationOperation mapping }
                 && Conventions.IsEndpointMapping(mapping.TargetMethod);
             _groups.AddOrUpdate(target, endpoint, (_, previous) => previous && endpoint);
-            _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(RunScope.Runtime, null, ImmutableArray<Origin>.Empty, false));
+            _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(RunScope.Runtime, null, ImmutableArray<Origin>.Empty, false, SourceOrder.Of(operation)));
             return;
         }
 
@@ -166,7 +181,7 @@ internal sealed class CallGraph
         var caller = operation.GetEnclosingBody() is IMethodBodyOperation or IConstructorBodyOperation or IBlockOperation { Parent: null }
             ? containingSymbol as IMethodSymbol
             : null;
-        _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(scope, caller?.OriginalDefinition, origins, inRequest));
+        _callers.GetOrAdd(target, static _ => new ConcurrentQueue<CallFact>()).Enqueue(new CallFact(scope, caller?.OriginalDefinition, origins, inRequest, SourceOrder.Of(operation)));
     }
 
     /// <summary>
@@ -184,12 +199,12 @@ internal sealed class CallGraph
         }
 
         var origin = _provenance.Of(value, containingSymbol, cancellationToken);
-        _returns.GetOrAdd(method.OriginalDefinition, static _ => new ConcurrentQueue<Origin>()).Enqueue(origin);
+        _returns.GetOrAdd(method.OriginalDefinition, static _ => new ConcurrentQueue<(SourceOrder, Origin)>()).Enqueue((SourceOrder.Of(operation), origin));
     }
 
-    /// <summary>Where the values <paramref name="method"/>'s return statements return come from (empty when none was recorded).</summary>
+    /// <summary>Where the values <paramref name="method"/>'s return statements return come from, in source order (empty when none was recorded).</summary>
     public IEnumerable<Origin> ReturnsOf(IMethodSymbol method) =>
-        _returns.TryGetValue(method, out var returns) ? returns : Enumerable.Empty<Origin>();
+        _returns.TryGetValue(method, out var returns) ? returns.OrderBy(static r => r.At).Select(static r => r.Origin) : Enumerable.Empty<Origin>();
 
     /// <summary>A private ordinary method of the type, or any method or constructor declared in the assembly's source.</summary>
     private bool Covers(IMethodSymbol target)
@@ -204,9 +219,9 @@ internal sealed class CallGraph
     /// <summary>Where the recorded calls of <paramref name="method"/> run.</summary>
     public IEnumerable<RunScope> CallersOf(IMethodSymbol method) => CallsOf(method).Select(static call => call.Scope);
 
-    /// <summary>The recorded calls of <paramref name="method"/> (method groups included, as runtime calls with no arguments).</summary>
+    /// <summary>The recorded calls of <paramref name="method"/> (method groups included, as runtime calls with no arguments), in source order.</summary>
     public IEnumerable<CallFact> CallsOf(IMethodSymbol method) =>
-        _callers.TryGetValue(method, out var calls) ? calls : Enumerable.Empty<CallFact>();
+        _callers.TryGetValue(method, out var calls) ? calls.OrderBy(static call => call.At) : Enumerable.Empty<CallFact>();
 
     /// <summary>
     /// Some use of <paramref name="method"/> is a method group: whoever invokes the delegate passes arguments the graph
