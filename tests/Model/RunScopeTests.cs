@@ -112,6 +112,36 @@ public sealed class RunScopeTests
         Assert.Equal(onlyInitialization, calls.OnlyCalledFrom(register, scope => scope.Kind == RunScopeKind.StaticInitialization));
     }
 
+    /// <summary>
+    /// Concurrent analysis records calls in any order; the graph gives them back in source order, so that a judgement
+    /// that names the first call it meets names the same one in every build.
+    /// </summary>
+    [Fact]
+    public async Task CallsOf_InSourceOrderWhateverTheRecordingOrder()
+    {
+        var (compilation, lifetimes) = await CompileAsync("""
+            public sealed class Sample
+            {
+                public static void First() => Register();
+                public static void Second() => Register();
+                public static void Third() => Register();
+
+                private static void Register() { }
+            }
+            """);
+        var type = compilation.GetTypeByMetadataName("Sample")!;
+        var calls = new CallGraph(type, lifetimes);
+        foreach (var (operation, containing) in MemberOperations.All(compilation).Reverse())
+        {
+            if (operation is IInvocationOperation)
+                calls.Record(operation, containing);
+        }
+
+        var register = (IMethodSymbol)type.GetMembers("Register").Single();
+
+        Assert.Equal(["First", "Second", "Third"], calls.CallsOf(register).Select(call => call.Caller?.Name));
+    }
+
     private static async Task<(Compilation Compilation, Lifetimes Lifetimes)> CompileAsync(string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary)
     {
         var compilation = (await AllAnalyzers.CompileAsync([("/0/Test.cs", """
